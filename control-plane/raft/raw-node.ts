@@ -90,6 +90,12 @@ export class RawNode {
     this.raft.step(message({ type: MessageType.MsgProp, from: this.raft.id, entries: [entry(EntryType.Normal, data)] }));
   }
 
+  /** Proposes several entries in one step: they are appended and replicated together. */
+  proposeBatch(data: Uint8Array[]): void {
+    if (data.length === 0) return;
+    this.raft.step(message({ type: MessageType.MsgProp, from: this.raft.id, entries: data.map((d) => entry(EntryType.Normal, d)) }));
+  }
+
   proposeConfChange(cc: ConfChange): void {
     this.raft.step(
       message({ type: MessageType.MsgProp, from: this.raft.id, entries: [entry(EntryType.ConfChange, encodeConfChange(cc))] }),

@@ -16,9 +16,9 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
-// Flags shared by every generated module; int64 fields keep protobufjs'
-// default (number | Long) until a consumer needs otherwise.
-const pbjsFlags = ["-t", "static-module", "-w", "es6", "--dependency", "protobufjs/minimal.js"];
+// Flags shared by every generated module. 64-bit integers decode as plain
+// numbers: revisions, indices and terms stay far below 2^53, and Long objects are slow.
+const pbjsFlags = ["-t", "static-module", "-w", "es6", "--force-number", "--dependency", "protobufjs/minimal.js"];
 
 export interface GeneratedModule {
   source: string;

@@ -7,6 +7,27 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
+/** Benchmarks live in test/bench/; each exports main(args). */
+const benches: Record<string, { summary: string; load: () => Promise<{ main(args: string[]): Promise<number> }> }> = {
+  raft: { summary: "in-process throughput of the Raft core (3 members, no I/O)", load: () => import("../../test/bench/raft-core.ts") },
+  sim: { summary: "seeds per second of the deterministic simulator [SEEDS]", load: () => import("../../test/bench/sim-throughput.ts") },
+};
+
+async function runBench(args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  const bench = name === undefined ? undefined : benches[name];
+  if (bench === undefined) {
+    const list = Object.entries(benches).map(([n, b]) => `  ${n.padEnd(8)} ${b.summary}`);
+    process.stderr.write(`usage: skiff bench <name> [--json]
+
+benchmarks:
+${list.join("\n")}
+`);
+    return 2;
+  }
+  return (await bench.load()).main(rest);
+}
+
 export const commands: Command[] = [
   {
     name: "version",
@@ -20,5 +41,10 @@ export const commands: Command[] = [
     name: "images",
     summary: "build the offline images (node-base, control-plane, demo-app); --force rebuilds",
     run: async (args) => (await import("../images/images-command.ts")).runImagesCommand(args),
+  },
+  {
+    name: "bench",
+    summary: "run a benchmark: raft, sim (more arrive with the store and the cluster)",
+    run: runBench,
   },
 ];

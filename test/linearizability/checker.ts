@@ -1,5 +1,6 @@
-// Porcupine's checker: each partition of the history is checked on its own
-// (P-compositionality), and the verdicts are turned into a result.
+// Porcupine's checker: each partition of the history (a key, for a KV store)
+// is checked on its own, which is sound because linearizability is
+// compositional, and the first failure is turned into a readable result.
 
 import { describeIllegal, describeTimeout } from "./explanation.ts";
 import { checkPartition } from "./partition-check.ts";

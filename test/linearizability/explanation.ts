@@ -77,7 +77,7 @@ function scope<S, I, O, Op extends Operation<I, O>>(context: ExplanationContext<
   const size = context.partition.operations.length;
   return context.partition.key === undefined
     ? `${size} operations`
-    : `${size} of the ${context.historySize} operations in the history are on this key`;
+    : `${size} of the ${context.historySize} operations in the history ${size === 1 ? "is" : "are"} on this key`;
 }
 
 function describeOperation<S, I, O, Op extends Operation<I, O>>(

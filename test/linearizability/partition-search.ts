@@ -1,5 +1,6 @@
 // The search for a linearization of one partition: Wing & Gong's
-// backtracking with Lowe's just-in-time linearization, as in Porcupine.
+// backtracking with Lowe's just-in-time linearization and memoization, as in
+// Porcupine, plus two prunings for operations whose outcome is unknown.
 
 import { ConfigurationMemo } from "./configuration-memo.ts";
 import { buildEntryLists, lift, unlift } from "./entry-list.ts";
@@ -72,7 +73,11 @@ export class LinearizationSearch<S, I, O, Op extends Operation<I, O>> {
     this.lists = buildEntryLists(intervals, order === "deferred");
     this.known = new LinearizedSet(this.lists.knownCount);
     this.unknown = new LinearizedSet(this.lists.unknownCount);
-    this.memo = new ConfigurationMemo(model.equal, model.hash, order === "deferred");
+    this.memo = new ConfigurationMemo(
+      (a, b) => model.equal(a, b),
+      (state) => model.hash(state),
+      order === "deferred",
+    );
     this.mustLinearize = this.lists.knownCount;
     this.state = model.init();
     this.entry = this.lists.known.next;
