@@ -2,7 +2,6 @@
 // role, sending appends and heartbeats, campaigning, committing, snapshots and
 // configuration. Message handling per role lives in step-*.ts; raft.ts ties it together.
 import { resolveConfig, type RaftConfig, type RaftLogger } from "./config.ts";
-import { ConfChangeType, type ConfChange } from "./conf-change.ts";
 import { isRaftError } from "./errors.ts";
 import { RaftLog } from "./log.ts";
 import { Progress } from "./progress.ts";
@@ -458,92 +457,4 @@ export class RaftCore {
     for (const id of cs.learners) this.trk.progress.set(id, new Progress(next, this.trk.maxInflight, true));
     this.isLearner = this.trk.progress.get(this.id)?.isLearner === true;
   }
-
-  // ---- membership -----------------------------------------------------------
-
-  /** Whether a proposed conf change is acceptable against the current configuration. */
-  confChangeRefusal(cc: ConfChange): string | undefined {
-    const pr = this.trk.progress.get(cc.nodeId);
-    if (cc.type === ConfChangeType.RemoveNode && pr !== undefined && !pr.isLearner && this.trk.voters().length === 1) {
-      return "removing the last voter";
-    }
-    if (cc.nodeId === None) return "node id 0";
-    return undefined;
-  }
-
-  /** Applies a committed conf change (the host calls this when it applies the entry). */
-  applyConfChange(cc: ConfChange): ConfState {
-    const last = this.raftLog.lastIndex();
-    const pr = this.trk.progress.get(cc.nodeId);
-    switch (cc.type) {
-      case ConfChangeType.AddNode:
-        if (pr === undefined) this.addProgress(cc.nodeId, last, false);
-        else pr.isLearner = false;
-        break;
-      case ConfChangeType.AddLearnerNode:
-        if (pr === undefined) this.addProgress(cc.nodeId, last, true);
-        else pr.isLearner = true;
-        break;
-      case ConfChangeType.RemoveNode:
-        if (pr !== undefined && !pr.isLearner && this.trk.voters().length === 1) {
-          this.logger.warn(`${this.id} ignored conf change removing the last voter ${cc.nodeId}`);
-          break;
-        }
-        this.trk.progress.delete(cc.nodeId);
-        break;
-      case ConfChangeType.UpdateNode:
-        break;
-    }
-    return this.afterConfChange();
-  }
-
-  private addProgress(id: NodeId, lastIndex: number, isLearner: boolean): void {
-    const pr = new Progress(Math.max(lastIndex, 1), this.trk.maxInflight, isLearner);
-    // Treat a new member as active so CheckQuorum does not count it against us right away.
-    pr.recentActive = true;
-    this.trk.progress.set(id, pr);
-  }
-
-  private afterConfChange(): ConfState {
-    const cs = this.trk.confState();
-    const self = this.trk.progress.get(this.id);
-    this.isLearner = self?.isLearner === true;
-    if (this.state !== StateType.Leader) return cs;
-    if (self === undefined || self.isLearner) {
-      this.stepDownAfterRemoval();
-      return cs;
-    }
-    if (cs.voters.length === 0) return cs;
-    if (this.maybeCommit()) {
-      this.bcastAppend();
-    } else {
-      // Probe new members right away rather than at the next heartbeat.
-      this.trk.visit((id) => {
-        if (id !== this.id) this.maybeSendAppend(id, false);
-      });
-    }
-    if (this.leadTransferee !== None && !this.trk.voters().includes(this.leadTransferee)) this.abortLeaderTransfer();
-    return cs;
-  }
-
-  /**
-   * A leader that removed itself hands over at once: it tells the most
-   * up-to-date voter to campaign now, then steps down, so the cluster does not
-   * wait out an election timeout.
-   */
-  private stepDownAfterRemoval(): void {
-    let best: NodeId = None;
-    let bestMatch = -1;
-    for (const id of this.trk.voters()) {
-      const pr = this.trk.progress.get(id)!;
-      if (pr.match > bestMatch) {
-        best = id;
-        bestMatch = pr.match;
-      }
-    }
-    this.logger.info(`${this.id} was removed from the configuration while leader; stepping down`);
-    if (best !== None) this.sendTimeoutNow(best);
-    this.becomeFollower(this.term, None);
-  }
 }
-

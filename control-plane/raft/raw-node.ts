@@ -4,6 +4,7 @@
 import type { RaftConfig } from "./config.ts";
 import { encodeConfChange, type ConfChange } from "./conf-change.ts";
 import { isRaftError, RaftError } from "./errors.ts";
+import { applyConfChange } from "./membership.ts";
 import { ProgressState } from "./progress.ts";
 import { Raft } from "./raft.ts";
 import {
@@ -104,7 +105,7 @@ export class RawNode {
 
   /** Applies a committed conf change entry; returns the new configuration. */
   applyConfChange(cc: ConfChange): ConfState {
-    return this.raft.applyConfChange(cc);
+    return applyConfChange(this.raft, cc);
   }
 
   /**

@@ -34,11 +34,7 @@ export function stepFollower(r: RaftCore, m: Message): void {
       handleSnapshot(r, m);
       return;
     case MessageType.MsgTransferLeader:
-      if (r.lead === None) {
-        r.logger.info(`${r.id} no leader at term ${r.term}; dropping leader transfer msg`);
-        return;
-      }
-      r.send({ ...m, to: r.lead });
+      forwardToLeader(r, m, "leader transfer msg");
       return;
     case MessageType.MsgTimeoutNow:
       r.logger.info(`${r.id} [term ${r.term}] received MsgTimeoutNow from ${m.from} and starts an election to get leadership`);
@@ -46,11 +42,7 @@ export function stepFollower(r: RaftCore, m: Message): void {
       r.hup("transfer");
       return;
     case MessageType.MsgReadIndex:
-      if (r.lead === None) {
-        r.logger.info(`${r.id} no leader at term ${r.term}; dropping index reading msg`);
-        return;
-      }
-      r.send({ ...m, to: r.lead });
+      forwardToLeader(r, m, "index reading msg");
       return;
     case MessageType.MsgReadIndexResp:
       if (m.entries.length !== 1) {
@@ -60,6 +52,15 @@ export function stepFollower(r: RaftCore, m: Message): void {
       r.readStates.push({ index: m.index, requestCtx: m.entries[0]!.data });
       return;
   }
+}
+
+/** Passes a request on to the leader, or drops it when none is known (the requester retries). */
+function forwardToLeader(r: RaftCore, m: Message, what: string): void {
+  if (r.lead === None) {
+    r.logger.info(`${r.id} no leader at term ${r.term}; dropping ${what}`);
+    return;
+  }
+  r.send({ ...m, to: r.lead });
 }
 
 export function stepCandidate(r: RaftCore, m: Message): void {

@@ -2,6 +2,7 @@
 // heartbeats (CheckQuorum, ReadIndex), snapshots and leadership transfer.
 import { ConfChangeType, decodeConfChange } from "./conf-change.ts";
 import { RaftError } from "./errors.ts";
+import { confChangeRefusal } from "./membership.ts";
 import { ProgressState } from "./progress.ts";
 import { ReadOnlyOption } from "./read-only.ts";
 import type { RaftCore } from "./core.ts";
@@ -91,7 +92,7 @@ function propose(r: RaftCore, m: Message): void {
     if (r.pendingConfIndex > r.raftLog.applied) {
       refused = `possible unapplied conf change at index ${r.pendingConfIndex} (applied to ${r.raftLog.applied})`;
     } else {
-      refused = r.confChangeRefusal(decodeConfChange(e.data));
+      refused = confChangeRefusal(r, decodeConfChange(e.data));
     }
     if (refused !== undefined) {
       r.logger.info(`${r.id} ignoring conf change ${describeData(e.data)} at config ${JSON.stringify(r.trk.confState())}: ${refused}`);
