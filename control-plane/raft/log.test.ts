@@ -162,7 +162,7 @@ test("allEntries shrinks as storage compacts; bad compactions throw", () => {
   assert.throws(() => storage.compact(899), (e: unknown) => isRaftError(e, "Compacted"));
 });
 
-test("hasNextEnts/nextEnts hand out committed entries after applied", () => {
+test("hasNextEnts/nextEnts hand out committed entries after applied, size-limited", () => {
   for (const [applied, want] of [[0, [4, 5]], [3, [4, 5]], [4, [5]], [5, []]] as const) {
     const { log } = newLog(3, 1);
     log.append(ents(4, 1, 1, 1));
@@ -171,9 +171,7 @@ test("hasNextEnts/nextEnts hand out committed entries after applied", () => {
     assert.equal(log.hasNextEnts(), want.length > 0, `applied ${applied}`);
     assert.deepEqual(log.nextEnts().map((e) => e.index), [...want], `applied ${applied}`);
   }
-});
-
-test("nextEnts respects the size limit but always hands out one entry", () => {
+  // A size limit still hands out one entry at a time.
   const { log } = newLog(0, 0, [], entrySize(ents(1, 1)[0]!) + 1);
   log.append(ents(1, 1, 1, 1));
   log.commitTo(3);
@@ -182,27 +180,19 @@ test("nextEnts respects the size limit but always hands out one entry", () => {
   assert.deepEqual(log.nextEnts().map((e) => e.index), [2]);
 });
 
-test("stableTo ignores a term mismatch or an index it does not hold", () => {
-  for (const [i, t, want] of [[1, 1, 2], [2, 2, 3], [2, 1, 1], [3, 1, 1]] as const) {
-    const { log } = newLog();
-    log.append(ents(1, 1, 2));
-    log.stableTo(i, t);
-    assert.equal(log.unstable.offset, want, `stableTo(${i}, ${t})`);
-  }
-});
-
-test("stableTo after a storage snapshot only moves past matching unstable entries", () => {
-  const cases: [number, number, Entry[], number][] = [
-    [6, 2, [], 6], [5, 2, [], 6], [4, 2, [], 6],
-    [6, 3, [], 6], [5, 3, [], 6], [4, 3, [], 6],
-    [6, 2, ents(6, 2), 7], [5, 2, ents(6, 2), 6], [4, 2, ents(6, 2), 6],
-    [6, 3, ents(6, 2), 6], [5, 3, ents(6, 2), 6], [4, 3, ents(6, 2), 6],
+test("stableTo moves past unstable entries only when index and term match", () => {
+  // [snapshot (index, term), appended entries, stableTo (index, term), want unstable offset]
+  const cases: [number, number, Entry[], number, number, number][] = [
+    [0, 0, ents(1, 1, 2), 1, 1, 2], [0, 0, ents(1, 1, 2), 2, 2, 3], [0, 0, ents(1, 1, 2), 2, 1, 1], [0, 0, ents(1, 1, 2), 3, 1, 1],
+    [5, 2, [], 6, 2, 6], [5, 2, [], 5, 2, 6], [5, 2, [], 4, 2, 6], [5, 2, [], 6, 3, 6], [5, 2, [], 5, 3, 6], [5, 2, [], 4, 3, 6],
+    [5, 2, ents(6, 2), 6, 2, 7], [5, 2, ents(6, 2), 5, 2, 6], [5, 2, ents(6, 2), 4, 2, 6],
+    [5, 2, ents(6, 2), 6, 3, 6], [5, 2, ents(6, 2), 5, 3, 6], [5, 2, ents(6, 2), 4, 3, 6],
   ];
-  for (const [i, t, es, want] of cases) {
-    const { log } = newLog(5, 2);
+  for (const [si, st, es, i, t, want] of cases) {
+    const { log } = newLog(si, st);
     log.append(es);
     log.stableTo(i, t);
-    assert.equal(log.unstable.offset, want, `stableTo(${i}, ${t}) with ${es.length} entries`);
+    assert.equal(log.unstable.offset, want, `snap ${si}: stableTo(${i}, ${t}) with ${es.length} entries`);
   }
 });
 
@@ -232,14 +222,12 @@ test("appliedTo stays within [applied, committed]", () => {
   assert.equal(log.applied, 2);
 });
 
-test("a log over a snapshotted storage starts after the snapshot", () => {
-  const { log } = newLog(1000, 1000);
-  assert.equal(log.allEntries().length, 0);
-  assert.equal(log.firstIndex(), 1001);
-  assert.equal(log.committed, 1000);
-  assert.equal(log.applied, 1000);
-  assert.equal(log.unstable.offset, 1001);
-  assert.equal(log.term(1000), 1000);
+test("a log over a snapshotted storage starts after it; term reads storage, then unstable, 0 outside", () => {
+  const terms = Array.from({ length: 99 }, (_, i) => i + 1);
+  const { log } = newLog(100, 1, ents(101, ...terms.slice(0, 49)));
+  assert.deepEqual([log.firstIndex(), log.committed, log.applied, log.unstable.offset], [101, 100, 100, 150]);
+  log.append(ents(150, ...terms.slice(49)));
+  for (const [i, t] of [[99, 0], [100, 1], [101, 1], [149, 49], [150, 50], [199, 99], [200, 0]]) assert.equal(log.term(i!), t, `term(${i})`);
 });
 
 test("restore replaces the log with a pending snapshot", () => {
@@ -259,16 +247,6 @@ test("restore replaces the log with a pending snapshot", () => {
   assert.equal(log.term(106), 0);
   log.stableSnapTo(105);
   assert.equal(log.hasPendingSnapshot(), false);
-});
-
-test("term reads storage and unstable entries, 0 outside the log", () => {
-  const { log } = newLog(100, 1);
-  log.append(ents(101, ...Array.from({ length: 99 }, (_, i) => i + 1)));
-  assert.equal(log.term(99), 0);
-  assert.equal(log.term(100), 1);
-  assert.equal(log.term(150), 50);
-  assert.equal(log.term(199), 99);
-  assert.equal(log.term(200), 0);
 });
 
 test("slice across storage and unstable, with bounds and size limits", () => {
@@ -295,6 +273,13 @@ test("slice across storage and unstable, with bounds and size limits", () => {
     [148, 151, 3 * size - 1, 150], [149, 152, 3 * size, 152],
   ];
   for (const [lo, hi, lim, end] of limited) assert.deepEqual(idx(lo, hi, lim), range(lo, end), `[${lo}, ${hi}) limit ${lim}`);
+});
+
+test("slice stops at storage's size limit rather than skipping ahead into unstable entries", () => {
+  const sized = (index: number, bytes: number): Entry => ({ term: 1, index, type: EntryType.Normal, data: new Uint8Array(bytes) });
+  const { log } = newLog(0, 0, [sized(1, 0), sized(2, 100)]);
+  log.append([sized(3, 0)]);
+  assert.deepEqual(log.slice(1, 4, entrySize(sized(1, 0)) * 2).map((e) => e.index), [1]);
 });
 
 test("maybeCommit commits only an index of the given term, and only forward", () => {

@@ -86,7 +86,9 @@ export class Progress {
     }
     // In probe state only the rejection of the probe we sent counts.
     if (this.next - 1 !== rejected) return false;
-    this.next = Math.max(Math.min(rejected, matchHint + 1), 1);
+    // Never probe below what the follower is known to have: a late rejection
+    // must not make us resend entries it acknowledged.
+    this.next = Math.max(Math.min(rejected, matchHint + 1), this.match + 1);
     this.probeSent = false;
     return true;
   }

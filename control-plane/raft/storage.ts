@@ -92,7 +92,9 @@ export class MemoryStorage implements Storage {
 
   /** Replaces the whole log with a snapshot received from the leader. */
   applySnapshot(snap: Snapshot): void {
-    if (this.snap.metadata.index >= snap.metadata.index) {
+    // An index-0 snapshot on empty storage only sets the initial configuration (bootstrap).
+    const bootstrap = snap.metadata.index === 0 && this.snap.metadata.index === 0 && this.ents.length === 1;
+    if (!bootstrap && this.snap.metadata.index >= snap.metadata.index) {
       throw new RaftError("SnapOutOfDate", `snapshot ${snap.metadata.index} is older than ${this.snap.metadata.index}`);
     }
     this.snap = snap;
