@@ -1,0 +1,16 @@
+// Tunables and the log sink of the WAL.
+
+export type WalLogger = (event: Record<string, unknown>) => void;
+
+export interface WalOptions {
+  /** A segment is closed and a new one started once it reaches this size. Default 64 MiB, as etcd. */
+  segmentBytes?: number;
+  /** Structured events (torn tail cut, segments released, ...). Default: one JSON line on stderr. */
+  logger?: WalLogger;
+}
+
+export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+
+export const stderrLogger: WalLogger = (event) => {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), component: "wal", ...event })}\n`);
+};
