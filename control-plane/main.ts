@@ -1,6 +1,7 @@
 // Entry point of the control-plane image: `node control-plane.mjs <component> [flags]`.
 // Components (store, apiserver, scheduler, controller-manager) register here as they land.
 const components: Record<string, (args: string[]) => Promise<number>> = {
+  store: async (args) => (await import("./store/store-command.ts")).runStore(args),
   version: async () => {
     process.stdout.write("skiff control-plane 0.1.0\n");
     return 0;

@@ -38,6 +38,11 @@ export const commands: Command[] = [
     },
   },
   {
+    name: "store",
+    summary: "run a member of the replicated store (etcd v3 API; takes etcd's flags)",
+    run: async (args) => (await import("../../control-plane/store/store-command.ts")).runStore(args),
+  },
+  {
     name: "images",
     summary: "build the offline images (node-base, control-plane, demo-app); --force rebuilds",
     run: async (args) => (await import("../images/images-command.ts")).runImagesCommand(args),

@@ -4,7 +4,15 @@
 // and reported, as Raft expects from an unreliable network.
 import { type Client, credentials, makeGenericClientConstructor, Metadata, type ClientWritableStream } from "@grpc/grpc-js";
 import type { Message, NodeId } from "../../raft/index.ts";
-import { clusterIdHeader, memberIdHeader, raftPeerService, type SnapshotChunk } from "./peer-service.ts";
+import {
+  clusterIdHeader,
+  type ForwardCall,
+  type ForwardReply,
+  type MembersReply,
+  memberIdHeader,
+  raftPeerService,
+  type SnapshotChunk,
+} from "./peer-service.ts";
 
 const PeerClient = makeGenericClientConstructor(raftPeerService, "RaftPeer");
 const snapshotChunkBytes = 1 << 20;
@@ -114,10 +122,37 @@ export class PeerSender {
     call.end();
   }
 
+  forward(call: ForwardCall, timeoutMs: number): Promise<ForwardReply> {
+    return new Promise((resolve, reject) => {
+      const client = this.client as unknown as {
+        forward(req: ForwardCall, md: Metadata, opts: { deadline: number }, cb: (err: Error | null, r?: ForwardReply) => void): void;
+      };
+      client.forward(call, this.metadata(), { deadline: Date.now() + timeoutMs }, (err, reply) => {
+        if (err !== null || reply === undefined) reject(err ?? new Error("empty reply"));
+        else resolve(reply);
+      });
+    });
+  }
+
   close(): void {
     this.closed = true;
     this.call?.end();
     this.call = undefined;
     this.client.close();
   }
+}
+
+/** Asks a member at `url` for the cluster id and members (a joining member's first step). */
+export function fetchMembers(url: URL, timeoutMs: number): Promise<MembersReply> {
+  const client = new PeerClient(grpcAddress(url), credentials.createInsecure());
+  return new Promise<MembersReply>((resolve, reject) => {
+    const c = client as unknown as {
+      members(req: object, opts: { deadline: number }, cb: (err: Error | null, r?: MembersReply) => void): void;
+    };
+    c.members({}, { deadline: Date.now() + timeoutMs }, (err, reply) => {
+      client.close();
+      if (err !== null || reply === undefined) reject(err ?? new Error("empty reply"));
+      else resolve(reply);
+    });
+  });
 }

@@ -30,6 +30,71 @@ const ack = {
   deserialize: (_: Buffer): object => ({}),
 };
 
+export interface MemberRecord {
+  id: number;
+  name: string;
+  peerUrls: string[];
+  clientUrls: string[];
+  isLearner: boolean;
+}
+
+export interface MembersReply {
+  clusterId: number;
+  members: MemberRecord[];
+}
+
+export interface ForwardCall {
+  method: string;
+  request: Uint8Array;
+}
+
+export interface ForwardReply {
+  response: Uint8Array;
+  /** 0 when the leader answered; otherwise a gRPC status code and message. */
+  code: number;
+  message: string;
+}
+
+function unaryCodec<T>(codec: { encode(m: T): { finish(): Uint8Array }; decode(b: Uint8Array): T }) {
+  return {
+    serialize: (m: T) => Buffer.from(codec.encode(m).finish()),
+    deserialize: (b: Buffer) => codec.decode(b),
+  };
+}
+
+const membersCodec = unaryCodec({
+  encode: (m: MembersReply) => skiffpeer.MembersResponse.encode(m),
+  decode: (b: Uint8Array): MembersReply => {
+    const r = skiffpeer.MembersResponse.decode(b);
+    return {
+      clusterId: Number(r.clusterId),
+      members: (r.members ?? []).map((m) => ({
+        id: Number(m.id),
+        name: m.name ?? "",
+        peerUrls: m.peerUrls ?? [],
+        clientUrls: m.clientUrls ?? [],
+        isLearner: m.isLearner ?? false,
+      })),
+    };
+  },
+});
+
+const forwardRequestCodec = unaryCodec({
+  encode: (m: ForwardCall) => skiffpeer.ForwardRequest.encode(m),
+  decode: (b: Uint8Array): ForwardCall => {
+    const r = skiffpeer.ForwardRequest.decode(b);
+    return { method: r.method ?? "", request: r.request ?? new Uint8Array(0) };
+  },
+});
+
+const forwardReplyCodec = unaryCodec({
+  encode: (m: ForwardReply) => skiffpeer.ForwardResponse.encode(m),
+  decode: (b: Uint8Array): ForwardReply => {
+    const r = skiffpeer.ForwardResponse.decode(b);
+    return { response: r.response ?? new Uint8Array(0), code: r.code ?? 0, message: r.message ?? "" };
+  },
+});
+
 export const raftPeerService = {
   stream: {
     path: "/skiffpeer.RaftPeer/Stream",
@@ -48,6 +113,24 @@ export const raftPeerService = {
     requestDeserialize: decodeChunk,
     responseSerialize: (a: { applied: boolean }) => Buffer.from(skiffpeer.SnapshotAck.encode(a).finish()),
     responseDeserialize: (b: Buffer) => ({ applied: skiffpeer.SnapshotAck.decode(b).applied ?? false }),
+  },
+  members: {
+    path: "/skiffpeer.RaftPeer/Members",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: ack.serialize,
+    requestDeserialize: ack.deserialize,
+    responseSerialize: membersCodec.serialize,
+    responseDeserialize: membersCodec.deserialize,
+  },
+  forward: {
+    path: "/skiffpeer.RaftPeer/Forward",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: forwardRequestCodec.serialize,
+    requestDeserialize: forwardRequestCodec.deserialize,
+    responseSerialize: forwardReplyCodec.serialize,
+    responseDeserialize: forwardReplyCodec.deserialize,
   },
 } satisfies ServiceDefinition;
 

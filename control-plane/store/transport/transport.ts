@@ -4,7 +4,14 @@
 import { type ServerReadableStream, Server, ServerCredentials, status, type sendUnaryData } from "@grpc/grpc-js";
 import { type Message, MessageType, type NodeId } from "../../raft/index.ts";
 import { grpcAddress, PeerSender } from "./peer-sender.ts";
-import { clusterIdHeader, raftPeerService, type SnapshotChunk } from "./peer-service.ts";
+import {
+  clusterIdHeader,
+  type ForwardCall,
+  type ForwardReply,
+  type MembersReply,
+  raftPeerService,
+  type SnapshotChunk,
+} from "./peer-service.ts";
 
 export interface TransportEvents {
   onMessages(msgs: Message[]): void;
@@ -16,6 +23,10 @@ export interface TransportOptions {
   selfId: NodeId;
   clusterId: number;
   events: TransportEvents;
+  /** Answers a joining member's question: which cluster is this, and who is in it. */
+  members?: () => MembersReply;
+  /** Runs a request a follower forwarded to us as leader. */
+  forward?: (call: ForwardCall) => Promise<ForwardReply>;
   log(event: Record<string, unknown>): void;
 }
 
@@ -30,6 +41,20 @@ export class PeerTransport {
       stream: (call: ServerReadableStream<Message[], object>, cb: sendUnaryData<object>) => this.onStream(call, cb),
       snapshot: (call: ServerReadableStream<SnapshotChunk, { applied: boolean }>, cb: sendUnaryData<{ applied: boolean }>) =>
         this.onSnapshot(call, cb),
+      members: (_call: unknown, cb: sendUnaryData<MembersReply>) => {
+        if (this.opts.members === undefined) cb({ code: status.UNAVAILABLE, details: "member is starting" });
+        else cb(null, this.opts.members());
+      },
+      forward: (call: { request: ForwardCall }, cb: sendUnaryData<ForwardReply>) => {
+        if (this.opts.forward === undefined) {
+          cb({ code: status.UNAVAILABLE, details: "member is starting" });
+          return;
+        }
+        this.opts.forward(call.request).then(
+          (reply) => cb(null, reply),
+          (err: unknown) => cb({ code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) }),
+        );
+      },
     });
   }
 
@@ -80,6 +105,13 @@ export class PeerTransport {
       cb(null, { applied: true });
     });
     call.on("error", () => {});
+  }
+
+  /** Sends a request to `peer` (the leader) to run there. */
+  forwardTo(peer: NodeId, call: ForwardCall, timeoutMs: number): Promise<ForwardReply> {
+    const sender = this.senders.get(peer);
+    if (sender === undefined) return Promise.reject(new Error(`no connection to member ${peer.toString(16)}`));
+    return sender.forward(call, timeoutMs);
   }
 
   /** Adds or updates a peer (its first URL is used). */

@@ -1,0 +1,302 @@
+// A running store member: identity, peer transport, the Raft runner with the
+// store's state machine, proposals and their waiters, linearizable reads, and
+// the leader's lease duties. The gRPC layer (../grpc) serves clients from it.
+import { join } from "node:path";
+import type { Logger } from "../../logger.ts";
+import { ConfChangeType, isRaftError, type NodeId, StateType } from "../../raft/index.ts";
+import { EtcdError, etcdErrors, toGrpcStatus } from "../errors.ts";
+import type { StoreFlags } from "../flags.ts";
+import type { RangeRequest, RangeResponse } from "../mvcc/index.ts";
+import { PeerTransport } from "../transport/transport.ts";
+import type { ForwardCall, ForwardReply, MembersReply } from "../transport/peer-service.ts";
+import type { MemberInfo } from "./cluster-state.ts";
+import { type Identity, resolveIdentity } from "./identity.ts";
+import { RaftRunner } from "./raft-runner.ts";
+import { ReadIndexLoop } from "./read-index-loop.ts";
+import { type ApplyResult, encodeRequest, type InternalRequest, StoreMachine } from "./store-machine.ts";
+import { Waiters } from "./wait.ts";
+
+/** etcd's default --max-request-bytes. */
+export const maxRequestBytes = 1.5 * 1024 * 1024;
+
+export interface ResponseHeader {
+  clusterId: number;
+  memberId: number;
+  revision: number;
+  raftTerm: number;
+}
+
+type ForwardHandler = (request: Uint8Array) => Promise<Uint8Array>;
+
+export class StoreMember {
+  readonly identity: Identity;
+  readonly flags: StoreFlags;
+  readonly logger: Logger;
+  readonly machine: StoreMachine;
+  readonly transport: PeerTransport;
+  runner!: RaftRunner;
+  private readonly waiters = new Waiters<ApplyResult>();
+  private readonly confWaiters = new Map<string, () => void>();
+  private readonly reads: ReadIndexLoop;
+  private readonly forwardHandlers = new Map<string, ForwardHandler>();
+  private requestSeq = 0;
+  private leaseTimer: NodeJS.Timeout | undefined = undefined;
+  private published = false;
+  private stopped = false;
+  /** Watch streams and the like register here to be told about every applied index. */
+  readonly appliedListeners = new Set<(index: number) => void>();
+  readonly requestTimeoutMs: number;
+
+  private constructor(flags: StoreFlags, identity: Identity, logger: Logger) {
+    this.flags = flags;
+    this.identity = identity;
+    this.logger = logger;
+    // etcd: 5 s plus two election timeouts.
+    this.requestTimeoutMs = 5000 + 2 * flags.electionTimeoutMs;
+    this.machine = new StoreMachine({
+      clusterId: identity.clusterId,
+      memberId: identity.memberId,
+      now: () => performance.now(),
+      // etcd's minLeaseTTL: 1.5 election timeouts, rounded up to a second.
+      minLeaseTtl: Math.ceil((3 * flags.electionTimeoutMs) / 2 / 1000),
+      onResult: (id, result) => this.waiters.trigger(id, result),
+      onMembership: (cc, info) => this.onMembership(cc.type, cc.nodeId, info),
+    });
+    this.transport = new PeerTransport({
+      selfId: identity.memberId,
+      clusterId: identity.clusterId,
+      log: (e) => logger.info(String(e.msg ?? "transport"), e),
+      events: {
+        onMessages: (msgs) => this.runner?.step(msgs),
+        onUnreachable: (peer) => {
+          this.runner?.raw.reportUnreachable(peer);
+        },
+        onSnapshotSent: (peer, ok) => {
+          this.runner?.raw.reportSnapshot(peer, ok ? "finish" : "failure");
+          this.runner?.notify();
+        },
+      },
+      members: () => this.membersReply(),
+      forward: (call) => this.onForward(call),
+    });
+    this.reads = new ReadIndexLoop(
+      {
+        requestReadIndex: (ctx) => {
+          this.runner.raw.readIndex(ctx);
+          this.runner.notify();
+        },
+        appliedIndex: () => this.runner.raw.raft.raftLog.applied,
+      },
+      this.requestTimeoutMs,
+      () => (this.leader() === 0 ? etcdErrors.noLeader() : etcdErrors.timeout()),
+    );
+  }
+
+  static async start(flags: StoreFlags, logger: Logger, onFatal: (err: Error) => void): Promise<StoreMember> {
+    const identity = await resolveIdentity(flags);
+    const log = logger.with({ member: identity.memberId.toString(16), name: flags.name });
+    const m = new StoreMember(flags, identity, log);
+    await m.transport.listen(flags.listenPeerUrls);
+    for (const [id, urls] of identity.peers) m.transport.setPeer(id, urls);
+    const electionTicks = Math.max(2, Math.round(flags.electionTimeoutMs / flags.heartbeatIntervalMs));
+    const started = await RaftRunner.start(
+      {
+        id: identity.memberId,
+        walDir: join(flags.dataDir, "member", "wal"),
+        snapDir: join(flags.dataDir, "member", "snap"),
+        heartbeatMs: flags.heartbeatIntervalMs,
+        electionTicks,
+        snapshotCount: flags.snapshotCount,
+        machine: m.machine,
+        send: (msgs) => m.transport.send(msgs),
+        logger: log,
+        onReadState: (rs) => m.reads.onReadState(rs.requestCtx, rs.index),
+        onSoftState: (ss, term) => m.onSoftState(ss.raftState, ss.lead, term),
+        onApplied: (index) => m.onApplied(index),
+        onFatal,
+      },
+      // Used only when the data directory has no WAL yet.
+      { metadata: new TextEncoder().encode(JSON.stringify(identity)), initialMembers: identity.initialMembers },
+    );
+    m.runner = started.runner;
+    m.syncPeers();
+    m.leaseTimer = setInterval(() => m.revokeExpiredLeases(), 500);
+    log.info("store member started", {
+      cluster: identity.clusterId.toString(16),
+      restarted: started.restarted,
+      peers: flags.listenPeerUrls.map((u) => u.href),
+    });
+    return m;
+  }
+
+  leader(): NodeId {
+    return this.runner.raw.raft.lead;
+  }
+
+  isLeader(): boolean {
+    return this.runner.raw.raft.state === StateType.Leader;
+  }
+
+  header(revision = this.machine.mvcc.currentRevision): ResponseHeader {
+    return { clusterId: this.identity.clusterId, memberId: this.identity.memberId, revision, raftTerm: this.runner.raw.raft.term };
+  }
+
+  /** Replicates a request through Raft and resolves with what applying it returned. */
+  async propose(body: Omit<InternalRequest, "id">): Promise<unknown> {
+    if (this.stopped) throw etcdErrors.stopped();
+    // Ids are unique across members: the member id's low bits, then a counter.
+    this.requestSeq = (this.requestSeq + 1) % 2 ** 20;
+    const id = (this.identity.memberId % 2 ** 32) * 2 ** 20 + this.requestSeq;
+    const data = encodeRequest({ ...body, id });
+    if (data.byteLength > maxRequestBytes) throw etcdErrors.requestTooLarge();
+    const done = this.waiters.register(id, this.requestTimeoutMs, etcdErrors.timeout);
+    try {
+      this.runner.raw.propose(data);
+    } catch (err) {
+      if (!isRaftError(err, "ProposalDropped")) throw err;
+      this.waiters.fail(id, this.leader() === 0 ? etcdErrors.noLeader() : etcdErrors.timeout());
+    }
+    this.runner.notify();
+    const result = await done;
+    if (!result.ok) throw result.error;
+    return result.value;
+  }
+
+  /** Resolves when a linearizable read may be served from this member's state. */
+  linearizable(): Promise<void> {
+    return this.reads.read();
+  }
+
+  async range(req: RangeRequest, serializable: boolean): Promise<RangeResponse> {
+    if (!serializable) await this.linearizable();
+    return this.machine.mvcc.range(req);
+  }
+
+  /** Runs `method` on the leader: here if we lead, otherwise forwarded to it. */
+  async onLeader(method: string, request: Uint8Array): Promise<Uint8Array> {
+    const handler = this.forwardHandlers.get(method);
+    if (handler === undefined) throw new Error(`no leader handler for ${method}`);
+    if (this.isLeader()) return handler(request);
+    const lead = this.leader();
+    if (lead === 0) throw etcdErrors.noLeader();
+    let reply: ForwardReply;
+    try {
+      reply = await this.transport.forwardTo(lead, { method, request }, this.requestTimeoutMs);
+    } catch {
+      throw etcdErrors.timeout();
+    }
+    if (reply.code !== 0) throw new EtcdError(reply.code, reply.message);
+    return reply.response;
+  }
+
+  handleOnLeader(method: string, handler: ForwardHandler): void {
+    this.forwardHandlers.set(method, handler);
+  }
+
+  private async onForward(call: ForwardCall): Promise<ForwardReply> {
+    try {
+      if (!this.isLeader()) throw etcdErrors.notLeader();
+      const handler = this.forwardHandlers.get(call.method);
+      if (handler === undefined) throw new EtcdError(12, `unknown forwarded method ${call.method}`);
+      return { response: await handler(call.request), code: 0, message: "" };
+    } catch (err) {
+      const { code, details } = toGrpcStatus(err);
+      return { response: new Uint8Array(0), code, message: details };
+    }
+  }
+
+  /** Waits until a membership change for `nodeId` is applied here. */
+  waitForConfChange(type: ConfChangeType, nodeId: NodeId): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const key = `${type}:${nodeId}`;
+      const timer = setTimeout(() => {
+        this.confWaiters.delete(key);
+        reject(etcdErrors.timeout());
+      }, this.requestTimeoutMs);
+      timer.unref();
+      this.confWaiters.set(key, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private onMembership(type: ConfChangeType, nodeId: NodeId, info: MemberInfo | undefined): void {
+    this.syncPeers();
+    this.confWaiters.get(`${type}:${nodeId}`)?.();
+    this.confWaiters.delete(`${type}:${nodeId}`);
+    if (type === ConfChangeType.RemoveNode && nodeId === this.identity.memberId) {
+      this.logger.warn("this member was removed from the cluster; stopping");
+      setTimeout(() => void this.stop(), 100).unref();
+    }
+    if (info !== undefined) this.logger.info("membership changed", { change: ConfChangeType[type], member: nodeId.toString(16), name: info.name });
+  }
+
+  /** Points the transport at every member the cluster state knows. */
+  private syncPeers(): void {
+    for (const m of this.machine.cluster.list()) {
+      if (m.id !== this.identity.memberId && m.peerUrls.length > 0) this.transport.setPeer(m.id, m.peerUrls.map((u) => new URL(u)));
+    }
+    for (const id of this.machine.cluster.removed) this.transport.removePeer(id);
+  }
+
+  private onSoftState(state: StateType, lead: NodeId, term: number): void {
+    this.logger.info("raft state changed", { state: StateType[state], leader: lead.toString(16), term });
+    if (state === StateType.Leader) this.machine.lessor.promote(this.flags.electionTimeoutMs);
+    else if (this.machine.lessor.isPrimary) this.machine.lessor.demote();
+    if (lead !== 0 && !this.published) this.publish();
+  }
+
+  private onApplied(index: number): void {
+    this.reads.onApplied();
+    for (const l of this.appliedListeners) l(index);
+    this.syncWatchers();
+  }
+
+  private syncScheduled = false;
+
+  /** Delivers owed history to lagging watchers, a slice at a time, until none lags. */
+  syncWatchers(): void {
+    if (this.syncScheduled) return;
+    this.syncScheduled = true;
+    setImmediate(() => {
+      this.syncScheduled = false;
+      if (this.machine.mvcc.syncWatchers(256) > 0) this.syncWatchers();
+    });
+  }
+
+  /** Announces our name and client URLs to the cluster, once, retrying until it is applied. */
+  private publish(): void {
+    this.published = true;
+    const attempt = (): void => {
+      if (this.stopped) return;
+      this.propose({
+        publish: { id: this.identity.memberId, name: this.flags.name, clientUrls: this.flags.advertiseClientUrls.map((u) => u.origin) },
+      }).catch(() => setTimeout(attempt, 500).unref());
+    };
+    attempt();
+  }
+
+  private revokeExpiredLeases(): void {
+    if (!this.isLeader()) return;
+    for (const id of this.machine.lessor.expired(64)) {
+      this.propose({ leaseRevoke: { ID: id } }).catch((err: unknown) =>
+        this.logger.warn("revoking an expired lease failed", { lease: id.toString(16), error: err instanceof Error ? err.message : String(err) }),
+      );
+    }
+  }
+
+  membersReply(): MembersReply {
+    return { clusterId: this.identity.clusterId, members: this.machine.cluster.list() };
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.leaseTimer !== undefined) clearInterval(this.leaseTimer);
+    this.waiters.failAll(etcdErrors.stopped());
+    this.reads.failAll(etcdErrors.stopped());
+    await this.runner.stop();
+    await this.transport.close();
+  }
+}

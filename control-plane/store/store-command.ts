@@ -1,0 +1,48 @@
+// `skiff store [etcd flags]`: runs one member of the replicated store.
+import { createLogger } from "../logger.ts";
+import { FlagError, parseStoreFlags, storeUsage } from "./flags.ts";
+import { startClientServer } from "./grpc/client-server.ts";
+import { StoreMember } from "./member/store-member.ts";
+
+export async function runStore(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(storeUsage());
+    return 0;
+  }
+  let flags;
+  try {
+    flags = parseStoreFlags(argv);
+  } catch (err) {
+    if (err instanceof FlagError) {
+      process.stderr.write(`skiff store: ${err.message}\n\n${storeUsage()}`);
+      return 2;
+    }
+    throw err;
+  }
+  const logger = createLogger("store", { fields: { name: flags.name } });
+  let exit: (code: number) => void = () => {};
+  const exited = new Promise<number>((resolve) => (exit = resolve));
+  let member: StoreMember;
+  try {
+    member = await StoreMember.start(flags, logger, (err) => {
+      logger.error("fatal error; stopping", { error: err.message });
+      exit(1);
+    });
+  } catch (err) {
+    if (err instanceof FlagError) {
+      process.stderr.write(`skiff store: ${err.message}\n`);
+      return 2;
+    }
+    logger.error("could not start", { error: err instanceof Error ? err.message : String(err) });
+    return 1;
+  }
+  const server = await startClientServer(member, flags.listenClientUrls);
+  logger.info("serving client requests", { urls: flags.listenClientUrls.map((u) => u.href) });
+  const stop = (): void => exit(0);
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  const code = await exited;
+  server.forceShutdown();
+  await member.stop();
+  return code;
+}
