@@ -4,49 +4,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConfChangeType } from "./conf-change.ts";
-import type { RaftConfig } from "./config.ts";
 import { applyConfChange } from "./membership.ts";
 import { ProgressState } from "./progress.ts";
 import { Raft } from "./raft.ts";
-import { type InitialState, MemoryStorage } from "./storage.ts";
-import { type Entry, EntryType, type Message, message, MessageType, None, type NodeId, StateType } from "./types.ts";
-
-class PeerStorage extends MemoryStorage {
-  constructor(private readonly voters: NodeId[]) {
-    super();
-  }
-  override initialState(): InitialState {
-    return { ...super.initialState(), confState: { voters: [...this.voters], learners: [] } };
-  }
-}
-
-function ents(first: number, ...terms: number[]): Entry[] {
-  return terms.map((term, i) => ({ term, index: first + i, type: EntryType.Normal, data: new Uint8Array(0) }));
-}
-
-/** A Raft over peers `voters` whose storage holds entries with `terms` and, if given, a hard state term. */
-function newRaft(id: NodeId, voters: NodeId[], opts: { terms?: number[]; term?: number; over?: Partial<RaftConfig> } = {}): Raft {
-  const storage = new PeerStorage(voters);
-  storage.append(ents(1, ...(opts.terms ?? [])));
-  if (opts.term !== undefined) storage.setHardState({ term: opts.term, vote: None, commit: 0 });
-  return new Raft({ id, electionTick: 10, heartbeatTick: 1, storage, random: () => 0, ...opts.over });
-}
-
-function take(r: Raft): Message[] {
-  const msgs = r.msgs;
-  r.msgs = [];
-  return msgs;
-}
-
-function leader(voters: NodeId[], over: Partial<RaftConfig> = {}): Raft {
-  const r = newRaft(1, voters, { over });
-  r.becomeCandidate();
-  r.becomeLeader();
-  return r;
-}
-
-const prop = (data: string): Message =>
-  message({ type: MessageType.MsgProp, from: 1, to: 1, entries: [{ term: 0, index: 0, type: EntryType.Normal, data: new TextEncoder().encode(data) }] });
+import { message, MessageType, None, type NodeId, StateType } from "./types.ts";
+import { newRaft, take, leader, prop } from "./testing.ts";
 
 test("the leader's own progress follows its appends (TestProgressLeader)", () => {
   const r = leader([1, 2]);

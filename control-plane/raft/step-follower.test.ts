@@ -2,39 +2,11 @@
 // etcd-io/raft's raft_test.go (TestHandleMsgApp, TestHandleHeartbeat).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { RaftConfig } from "./config.ts";
 import { isRaftError } from "./errors.ts";
-import { Raft } from "./raft.ts";
-import { type InitialState, MemoryStorage } from "./storage.ts";
 import { handleAppendEntries, handleHeartbeat } from "./step-follower.ts";
-import { type Entry, EntryType, type Message, message, MessageType, None, type NodeId } from "./types.ts";
+import { type Entry, message, MessageType, None } from "./types.ts";
+import { ents, newRaft, take } from "./testing.ts";
 
-class PeerStorage extends MemoryStorage {
-  constructor(private readonly voters: NodeId[]) {
-    super();
-  }
-  override initialState(): InitialState {
-    return { ...super.initialState(), confState: { voters: [...this.voters], learners: [] } };
-  }
-}
-
-function ents(first: number, ...terms: number[]): Entry[] {
-  return terms.map((term, i) => ({ term, index: first + i, type: EntryType.Normal, data: new Uint8Array(0) }));
-}
-
-/** A Raft over peers `voters` whose storage holds entries with `terms` and, if given, a hard state term. */
-function newRaft(id: NodeId, voters: NodeId[], opts: { terms?: number[]; term?: number; over?: Partial<RaftConfig> } = {}): Raft {
-  const storage = new PeerStorage(voters);
-  storage.append(ents(1, ...(opts.terms ?? [])));
-  if (opts.term !== undefined) storage.setHardState({ term: opts.term, vote: None, commit: 0 });
-  return new Raft({ id, electionTick: 10, heartbeatTick: 1, storage, random: () => 0, ...opts.over });
-}
-
-function take(r: Raft): Message[] {
-  const msgs = r.msgs;
-  r.msgs = [];
-  return msgs;
-}
 
 test("a follower accepts appends that match its log and commits up to the last new entry (TestHandleMsgApp)", () => {
   // [term, prev log term, prev index, commit, entries, want last index, want commit, want reject]

@@ -3,48 +3,10 @@
 // TestProgressResumeByHeartbeatResp, TestFastLogRejection, TestBcastBeat).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { RaftConfig } from "./config.ts";
 import { isRaftError } from "./errors.ts";
 import { Raft } from "./raft.ts";
-import { type InitialState, MemoryStorage } from "./storage.ts";
-import { type Entry, EntryType, type Message, message, MessageType, None, type NodeId } from "./types.ts";
-
-class PeerStorage extends MemoryStorage {
-  constructor(private readonly voters: NodeId[]) {
-    super();
-  }
-  override initialState(): InitialState {
-    return { ...super.initialState(), confState: { voters: [...this.voters], learners: [] } };
-  }
-}
-
-function ents(first: number, ...terms: number[]): Entry[] {
-  return terms.map((term, i) => ({ term, index: first + i, type: EntryType.Normal, data: new Uint8Array(0) }));
-}
-
-/** A Raft over peers `voters` whose storage holds entries with `terms` and, if given, a hard state term. */
-function newRaft(id: NodeId, voters: NodeId[], opts: { terms?: number[]; term?: number; over?: Partial<RaftConfig> } = {}): Raft {
-  const storage = new PeerStorage(voters);
-  storage.append(ents(1, ...(opts.terms ?? [])));
-  if (opts.term !== undefined) storage.setHardState({ term: opts.term, vote: None, commit: 0 });
-  return new Raft({ id, electionTick: 10, heartbeatTick: 1, storage, random: () => 0, ...opts.over });
-}
-
-function take(r: Raft): Message[] {
-  const msgs = r.msgs;
-  r.msgs = [];
-  return msgs;
-}
-
-function leader(voters: NodeId[], over: Partial<RaftConfig> = {}): Raft {
-  const r = newRaft(1, voters, { over });
-  r.becomeCandidate();
-  r.becomeLeader();
-  return r;
-}
-
-const prop = (data: string): Message =>
-  message({ type: MessageType.MsgProp, from: 1, to: 1, entries: [{ term: 0, index: 0, type: EntryType.Normal, data: new TextEncoder().encode(data) }] });
+import { type Entry, EntryType, message, MessageType, None } from "./types.ts";
+import { ents, take, leader, prop, peerStorage } from "./testing.ts";
 
 test("proposals over the uncommitted limit are dropped; empty ones always pass (TestUncommittedEntryLimit)", () => {
   const maxEntries = 1024;
@@ -105,13 +67,13 @@ test("a rejection hint lets the leader skip a whole divergent term (TestFastLogR
   ];
   for (const [leaderTerms, followerTerms, compact, hint, next] of cases) {
     const lastTerm = leaderTerms.at(-1)!;
-    const s1 = new PeerStorage([1, 2, 3]);
+    const s1 = peerStorage([1, 2, 3]);
     s1.append(ents(1, ...leaderTerms));
     s1.setHardState({ term: lastTerm - 1, vote: None, commit: leaderTerms.length });
     const n1 = new Raft({ id: 1, electionTick: 10, heartbeatTick: 1, storage: s1, random: () => 0 });
     n1.becomeCandidate();
     n1.becomeLeader();
-    const s2 = new PeerStorage([1, 2, 3]);
+    const s2 = peerStorage([1, 2, 3]);
     s2.append(ents(1, ...followerTerms));
     s2.setHardState({ term: lastTerm, vote: 1, commit: 0 });
     const n2 = new Raft({ id: 2, electionTick: 10, heartbeatTick: 1, storage: s2, random: () => 0 });
