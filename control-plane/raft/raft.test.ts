@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { ConfChangeType } from "./conf-change.ts";
 import { applyConfChange } from "./membership.ts";
 import { ProgressState } from "./progress.ts";
-import { Raft } from "./raft.ts";
+import type { Raft } from "./raft.ts";
 import { message, MessageType, None, type NodeId, StateType } from "./types.ts";
 import { newRaft, take, leader, prop } from "./testing.ts";
 
