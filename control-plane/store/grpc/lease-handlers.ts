@@ -1,6 +1,7 @@
 // The Lease service. Grants and revokes go through Raft; keep-alives and
 // time-to-live are answered by the leader, which alone times leases (a
-// follower forwards them), as in etcd.
+// follower forwards them), as in etcd. As in etcd, the response header is
+// always the answering member's own, even for a forwarded call.
 import type { ServerDuplexStream } from "@grpc/grpc-js";
 import { isStoreError } from "../mvcc/index.ts";
 import type { StoreMember } from "../member/store-member.ts";
@@ -51,16 +52,17 @@ export function leaseHandlers(member: StoreMember) {
     leaseKeepAlive: (call: ServerDuplexStream<pb.LeaseKeepAliveRequest, pb.LeaseKeepAliveResponse.$Properties>) => {
       call.on("data", (req: pb.LeaseKeepAliveRequest) => {
         member.onLeader("LeaseRenew", pb.LeaseKeepAliveRequest.encode(req).finish()).then(
-          (bytes) => call.write(pb.LeaseKeepAliveResponse.decode(bytes)),
+          (bytes) => call.write({ ...plain<pb.LeaseKeepAliveResponse.$Properties>(pb.LeaseKeepAliveResponse.decode(bytes)), header: member.header() }),
           (err: unknown) => call.destroy(err instanceof Error ? err : new Error(String(err))),
         );
       });
       call.on("end", () => call.end());
       call.on("error", () => {});
     },
-    leaseTimeToLive: unary(async (raw: pb.LeaseTimeToLiveRequest) =>
-      pb.LeaseTimeToLiveResponse.decode(await member.onLeader("LeaseTimeToLive", pb.LeaseTimeToLiveRequest.encode(raw).finish())),
-    ),
+    leaseTimeToLive: unary(async (raw: pb.LeaseTimeToLiveRequest) => {
+      const resp = pb.LeaseTimeToLiveResponse.decode(await member.onLeader("LeaseTimeToLive", pb.LeaseTimeToLiveRequest.encode(raw).finish()));
+      return { ...plain<pb.LeaseTimeToLiveResponse.$Properties>(resp), header: member.header() };
+    }),
     leaseLeases: unary(async () => {
       await member.linearizable();
       return { header: member.header(), leases: lessor.leases().map((ID) => ({ ID })) };
