@@ -64,7 +64,13 @@ export class StoreCluster {
       });
     }
     for (const m of c.members) c.launch(m, "new");
-    await c.waitHealthy();
+    try {
+      await c.waitHealthy();
+    } catch (err) {
+      // The caller never gets the cluster, so nothing else could stop it.
+      await c.stop();
+      throw err;
+    }
     return c;
   }
 

@@ -66,3 +66,28 @@ test("failAll rejects every waiting read", async () => {
   await assert.rejects(a, /stopped/);
   await assert.rejects(b, /stopped/);
 });
+
+test("an unanswered round asks again with the same context until answered", async () => {
+  const asked: string[] = [];
+  const loop = new ReadIndexLoop({ requestReadIndex: (ctx) => asked.push(new TextDecoder().decode(ctx)), appliedIndex: () => 7 }, 60_000, () => new Error("timed out"), 20);
+  const r = loop.read();
+  await new Promise((res) => setTimeout(res, 70));
+  assert.ok(asked.length >= 3, `asked ${asked.length} times`);
+  assert.equal(new Set(asked).size, 1, "every ask carries the round's context");
+  loop.onReadState(enc(asked[0]!), 7);
+  await r;
+  const n = asked.length;
+  await new Promise((res) => setTimeout(res, 50));
+  assert.equal(asked.length, n, "an answered round stops asking");
+});
+
+test("contexts differ between lives of a member", () => {
+  const contexts: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const loop = new ReadIndexLoop({ requestReadIndex: (ctx) => contexts.push(new TextDecoder().decode(ctx)), appliedIndex: () => 0 }, 60_000, () => new Error("x"));
+    void loop.read().catch(() => {});
+    loop.failAll(new Error("stopped"));
+  }
+  assert.equal(contexts.length, 2);
+  assert.notEqual(contexts[0], contexts[1], "a restarted member's first round cannot match its predecessor's");
+});

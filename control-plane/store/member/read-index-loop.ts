@@ -1,6 +1,8 @@
 // Linearizable reads, batched as etcd batches them: every read that arrives
 // while a ReadIndex round is in flight waits for the next round, and one
 // round serves them all once the member has applied up to the read index.
+import { randomBytes } from "node:crypto";
+
 export interface ReadIndexHost {
   /** Asks Raft for a read index; the answer comes back through onReadState. */
   requestReadIndex(ctx: Uint8Array): void;
@@ -12,6 +14,7 @@ interface Round {
   readers: { resolve(): void; reject(e: Error): void }[];
   index?: number;
   timer: NodeJS.Timeout;
+  retry?: NodeJS.Timeout;
 }
 
 export class ReadIndexLoop {
@@ -19,11 +22,22 @@ export class ReadIndexLoop {
   private inFlight: Round | undefined = undefined;
   private applied: Round[] = [];
   private seq = 0;
+  /**
+   * Differs between lives of the member, so the answer to a round that a
+   * killed predecessor asked for cannot pass for one of ours: its index may
+   * predate writes acknowledged since.
+   */
+  private readonly nonce = randomBytes(6).toString("hex");
 
   constructor(
     private readonly host: ReadIndexHost,
     private readonly timeoutMs: number,
     private readonly timeoutError: () => Error,
+    /**
+     * Raft drops a ReadIndex request when no leader is known, and the request
+     * or its answer can be lost: ask again this often until answered (as etcd 3.5 does).
+     */
+    private readonly retryMs = 500,
   ) {}
 
   /** Resolves once this member may serve a linearizable read from its state. */
@@ -36,7 +50,7 @@ export class ReadIndexLoop {
 
   private startRound(): void {
     if (this.inFlight !== undefined || this.waiting.length === 0) return;
-    const ctx = `ri-${++this.seq}`;
+    const ctx = `ri-${this.nonce}-${++this.seq}`;
     const round: Round = {
       ctx,
       readers: this.waiting,
@@ -45,10 +59,15 @@ export class ReadIndexLoop {
     round.timer.unref();
     this.waiting = [];
     this.inFlight = round;
-    this.host.requestReadIndex(new TextEncoder().encode(ctx));
+    const ask = (): void => this.host.requestReadIndex(new TextEncoder().encode(ctx));
+    // Any answer to this context was computed after the round began, so a late answer to an earlier ask is as good.
+    round.retry = setInterval(ask, this.retryMs);
+    round.retry.unref();
+    ask();
   }
 
   private expire(round: Round): void {
+    clearInterval(round.retry);
     if (this.inFlight === round) this.inFlight = undefined;
     this.applied = this.applied.filter((r) => r !== round);
     for (const r of round.readers) r.reject(this.timeoutError());
@@ -59,6 +78,7 @@ export class ReadIndexLoop {
   onReadState(ctx: Uint8Array, index: number): void {
     const round = this.inFlight;
     if (round === undefined || new TextDecoder().decode(ctx) !== round.ctx) return;
+    clearInterval(round.retry);
     this.inFlight = undefined;
     round.index = index;
     this.applied.push(round);
@@ -85,6 +105,7 @@ export class ReadIndexLoop {
     this.inFlight = undefined;
     for (const round of rounds) {
       clearTimeout(round.timer);
+      clearInterval(round.retry);
       for (const r of round.readers) r.reject(err);
     }
     for (const r of this.waiting) r.reject(err);

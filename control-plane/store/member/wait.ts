@@ -43,3 +43,26 @@ export class Waiters<T> {
     return this.pending.size;
   }
 }
+
+/**
+ * Request ids as etcd's idutil makes them: the member id's low 16 bits, then
+ * a counter that starts from the clock (128 per millisecond), so a restarted
+ * member does not reuse the id of an entry its previous life proposed and
+ * that is still on its way through Raft (its result would go to the wrong
+ * client). 16 + 37 bits keep ids exact JavaScript numbers.
+ */
+export class RequestIds {
+  private static readonly suffixSpace = 2 ** 37;
+  private readonly prefix: number;
+  private suffix: number;
+
+  constructor(memberId: number, nowMs: number = Date.now()) {
+    this.prefix = (memberId % 2 ** 16) * RequestIds.suffixSpace;
+    this.suffix = (Math.floor(nowMs) * 128) % RequestIds.suffixSpace;
+  }
+
+  next(): number {
+    this.suffix = (this.suffix + 1) % RequestIds.suffixSpace;
+    return this.prefix + this.suffix;
+  }
+}
