@@ -139,13 +139,11 @@ export class MemoryStorage implements Storage {
     if (last < first) return;
     if (first > entries[0]!.index) entries = entries.slice(first - entries[0]!.index);
     const offset = entries[0]!.index - this.ents[0]!.index;
-    if (this.ents.length > offset) {
-      this.ents = this.ents.slice(0, offset).concat(entries);
-    } else if (this.ents.length === offset) {
-      this.ents = this.ents.concat(entries);
-    } else {
-      throw new Error(`missing log entry [last: ${this.lastIndex()}, append at: ${entries[0]!.index}]`);
-    }
+    if (this.ents.length < offset) throw new Error(`missing log entry [last: ${this.lastIndex()}, append at: ${entries[0]!.index}]`);
+    // In place: copying the whole log on every append costs O(log length) per Ready.
+    // Nothing outside holds this array (entries() hands out copies).
+    this.ents.length = offset;
+    for (const e of entries) this.ents.push(e);
   }
 }
 

@@ -36,13 +36,24 @@ export async function runStore(argv: string[]): Promise<number> {
     logger.error("could not start", { error: err instanceof Error ? err.message : String(err) });
     return 1;
   }
-  const server = await startClientServer(member, flags.listenClientUrls);
+  let server;
+  try {
+    server = await startClientServer(member, flags.listenClientUrls);
+  } catch (err) {
+    logger.error("could not serve clients", { error: err instanceof Error ? err.message : String(err) });
+    await member.stop();
+    return 1;
+  }
   logger.info("serving client requests", { urls: flags.listenClientUrls.map((u) => u.href) });
   const stop = (): void => exit(0);
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
-  const code = await exited;
+  // A member removed from the cluster stops itself; the process goes with it, as etcd's does.
+  const code = await Promise.race([exited, member.done.then(() => 0)]);
+  process.off("SIGTERM", stop);
+  process.off("SIGINT", stop);
+  // Asked to stop (not failed): hand leadership over first, while peers still hear us.
+  await member.stop({ transferLeadership: code === 0 });
   server.forceShutdown();
-  await member.stop();
   return code;
 }

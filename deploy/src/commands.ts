@@ -11,6 +11,10 @@ export interface Command {
 const benches: Record<string, { summary: string; load: () => Promise<{ main(args: string[]): Promise<number> }> }> = {
   raft: { summary: "in-process throughput of the Raft core (3 members, no I/O)", load: () => import("../../test/bench/raft-core.ts") },
   sim: { summary: "seeds per second of the deterministic simulator [SEEDS]", load: () => import("../../test/bench/sim-throughput.ts") },
+  store: {
+    summary: "skiff's store next to etcd 3.4: writes, reads, watch, failover [--quick] [--only=skiff|etcd]",
+    load: () => import("../../test/bench/store.ts"),
+  },
 };
 
 async function runBench(args: string[]): Promise<number> {
@@ -49,7 +53,7 @@ export const commands: Command[] = [
   },
   {
     name: "bench",
-    summary: "run a benchmark: raft, sim (more arrive with the store and the cluster)",
+    summary: "run a benchmark: raft, sim, store (more arrive with the cluster)",
     run: runBench,
   },
 ];

@@ -1,7 +1,23 @@
 // Runs one Raft member for real: ticks on a timer, persists every Ready to
-// the WAL (fsync, group-committed) before its messages leave, applies
-// committed entries to the replicated state machine, and takes snapshots
-// every `snapshotCount` entries, after which older WAL segments go.
+// the WAL (fsync, group-committed), sends its messages, applies committed
+// entries to the replicated state machine, and takes snapshots every
+// `snapshotCount` entries, after which older WAL segments go.
+//
+// One Ready at a time, as etcd's raftNode does it:
+//   - a leader sends its messages first and writes its own entries while
+//     they travel (Raft thesis §10.2.1); the commits they lead to surface
+//     only in a later Ready, taken once this write is durable. Anyone else
+//     writes first: a follower acknowledges only what it holds on disk, and
+//     a vote leaves only once it is recorded;
+//   - entries committed earlier are applied while the write is under way;
+//   - the WAL is fsync'd only when Raft says so (Ready.mustSync: new entries,
+//     or a new term or vote); a commit index alone is written without one;
+//   - proposals that arrive while a Ready is being handled are proposed
+//     together, as one batch of entries, and a Ready's appends to a follower
+//     leave as one MsgApp (coalesce.ts);
+//   - a snapshot is encoded in the loop but written in the background.
+// It also stops waiting for the election timeout when the transport finds
+// the leader's process gone (peerDown).
 import { mkdir, readdir } from "node:fs/promises";
 import type { Logger } from "../../logger.ts";
 import {
@@ -14,13 +30,17 @@ import {
   MemoryStorage,
   type Message,
   MessageType,
+  type NodeId,
+  None,
   RawNode,
   type ReadState,
   type Ready,
   type Snapshot,
   type SoftState,
+  StateType,
 } from "../../raft/index.ts";
 import { SnapshotFiles } from "../snap/index.ts";
+import { coalesceMessages } from "./coalesce.ts";
 import { Wal } from "../wal/index.ts";
 
 /** The state machine the runner applies committed entries to. */
@@ -56,11 +76,26 @@ export interface StartedRaft {
   restarted: boolean;
 }
 
+/** Zero fill kept ahead of the WAL's records: an fsync then writes no file size (see segment-writer.ts). */
+const walPreallocateBytes = 4 << 20;
+
+interface PendingProposal {
+  data: Uint8Array;
+  dropped: () => void;
+}
+
 export class RaftRunner {
   private stopped = false;
+  private proposals: PendingProposal[] = [];
   private wakeUp: (() => void) | undefined = undefined;
+  private wakeScheduled = false;
+  private campaignTimer: NodeJS.Timeout | undefined = undefined;
+  /** The dead leader a turn to campaign is scheduled for, if any. */
+  private campaignFor: NodeId = None;
   private ticker: NodeJS.Timeout | undefined = undefined;
   private snapshotIndex: number;
+  /** A snapshot being written in the background. */
+  private snapshotting: Promise<void> | undefined = undefined;
   private loopDone: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -103,7 +138,7 @@ export class RaftRunner {
     if (markers !== undefined) {
       const snapshot = await snaps.loadNewest((p) => markers.some((m) => m.index === p.index && m.term === p.term));
       const from = snapshot === undefined ? { index: 0, term: 0 } : { index: snapshot.metadata.index, term: snapshot.metadata.term };
-      const contents = await Wal.open(opts.walDir, from, { logger: log });
+      const contents = await Wal.open(opts.walDir, from, { logger: log, preallocateBytes: walPreallocateBytes });
       if (contents.repairedTail !== undefined) opts.logger.warn("cut a torn WAL tail", { ...contents.repairedTail });
       if (snapshot !== undefined) {
         storage.applySnapshot(snapshot);
@@ -120,7 +155,7 @@ export class RaftRunner {
       return { runner, metadata: contents.metadata, restarted: true };
     }
 
-    const wal = await Wal.create(opts.walDir, fresh.metadata, { logger: log });
+    const wal = await Wal.create(opts.walDir, fresh.metadata, { logger: log, preallocateBytes: walPreallocateBytes });
     const entries: Entry[] = fresh.initialMembers.map((cc, i) => ({
       term: 1,
       index: i + 1,
@@ -155,9 +190,78 @@ export class RaftRunner {
 
   /** Something may have produced a Ready: wake the loop. */
   notify(): void {
-    const w = this.wakeUp;
-    this.wakeUp = undefined;
-    w?.();
+    if (this.wakeUp === undefined || this.wakeScheduled) return;
+    // After the I/O callbacks of this turn of the event loop: everything that
+    // arrived in it (client requests, peer messages) goes into one Ready.
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      const w = this.wakeUp;
+      this.wakeUp = undefined;
+      w?.();
+    });
+  }
+
+  /**
+   * Queues a proposal for the next Ready; `dropped` runs if Raft refuses it
+   * (no leader known, or leadership being transferred).
+   */
+  propose(data: Uint8Array, dropped: () => void): void {
+    this.proposals.push({ data, dropped });
+    this.notify();
+  }
+
+  private proposeQueued(): void {
+    if (this.proposals.length === 0) return;
+    const batch = this.proposals;
+    this.proposals = [];
+    try {
+      this.raw.proposeBatch(batch.map((p) => p.data));
+    } catch (err) {
+      if (!isRaftError(err, "ProposalDropped")) throw err;
+      for (const p of batch) p.dropped();
+    }
+  }
+
+  /**
+   * A peer's process is gone (its address refuses connections). If it led
+   * us, waiting out the election timeout (1–2 s by default) only delays the
+   * next leader: step past the dead leader's lease now, so this member grants
+   * votes (CheckQuorum refuses them while the lease runs), then campaign.
+   * The survivors all notice at once, so they take turns to avoid splitting
+   * the vote: by member id, a heartbeat apart (an election on loopback takes
+   * a few milliseconds), with a little jitter; one that cannot win (a shorter
+   * log) simply loses to the next. Should the leader in fact be alive,
+   * PreVote keeps this harmless: members still hearing from it refuse.
+   */
+  peerDown(peer: NodeId): void {
+    const r = this.raw.raft;
+    const stillLed = (): boolean => !this.stopped && r.state === StateType.Follower && r.lead === peer;
+    if (!stillLed()) return;
+    const turn = r.trk
+      .voters()
+      .filter((id) => id !== peer)
+      .sort((a, b) => a - b)
+      .indexOf(this.opts.id);
+    // Told again (every failed send to the dead leader says so), the turn already taken stands.
+    if (turn < 0 || this.campaignFor === peer) return;
+    this.opts.logger.info("the leader's process is gone; not waiting for the election timeout", { leader: peer.toString(16), turn });
+    // Out of the lease, without this member's own election timer firing on the
+    // way or before its turn: its randomized timeout is drawn again (from
+    // Raft's own randomness) until it falls after the turn.
+    while (stillLed() && r.electionElapsed < r.electionTimeout - 1) this.raw.tick();
+    for (let i = 0; i < 32 && r.randomizedElectionTimeout <= r.electionTimeout + turn; i++) r.resetRandomizedElectionTimeout();
+    if (stillLed()) this.raw.tick();
+    this.notify();
+    clearTimeout(this.campaignTimer);
+    this.campaignFor = peer;
+    const campaign = (): void => {
+      this.campaignFor = None;
+      if (!stillLed()) return;
+      this.raw.campaign();
+      this.notify();
+    };
+    this.campaignTimer = setTimeout(campaign, (turn + Math.random() / 4) * this.opts.heartbeatMs);
   }
 
   step(msgs: Message[]): void {
@@ -173,37 +277,81 @@ export class RaftRunner {
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
+      this.proposeQueued();
       if (!this.raw.hasReady()) {
         await new Promise<void>((resolve) => (this.wakeUp = resolve));
         continue;
       }
       const rd = this.raw.ready();
-      await this.persist(rd);
+      if (rd.snapshot !== undefined) await this.handleWithSnapshot(rd);
+      else await this.handle(rd);
       if (this.stopped) return;
-      if (rd.snapshot !== undefined) {
-        this.storage.applySnapshot(rd.snapshot);
-        this.opts.machine.restore(rd.snapshot.data, rd.snapshot.metadata.index);
-        this.snapshotIndex = rd.snapshot.metadata.index;
-      }
-      this.storage.append(rd.entries);
-      if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
-      this.opts.send(rd.messages.map((m) => this.withFreshSnapshot(m)));
-      if (rd.softState !== undefined) this.opts.onSoftState(rd.softState, this.raw.raft.term);
-      for (const e of rd.committedEntries) this.apply(e);
-      for (const rs of rd.readStates) this.opts.onReadState(rs);
       this.raw.advance();
       const applied = this.raw.raft.raftLog.applied;
       this.opts.onApplied(applied);
-      await this.maybeSnapshot(applied);
+      this.maybeSnapshot(applied);
     }
   }
 
-  private async persist(rd: Ready): Promise<void> {
-    if (rd.snapshot !== undefined) {
-      await this.snaps.save(rd.snapshot);
-      await this.wal.saveSnapshotMarker(rd.snapshot.metadata.index, rd.snapshot.metadata.term);
-    }
-    if (rd.entries.length > 0 || rd.hardState !== undefined) await this.wal.save(rd.entries, rd.hardState);
+  private async handle(rd: Ready): Promise<void> {
+    const leader = this.raw.raft.state === StateType.Leader;
+    if (leader) this.sendAll(rd.messages);
+    const written = this.write(rd);
+    if (rd.softState !== undefined) this.opts.onSoftState(rd.softState, this.raw.raft.term);
+    // Entries of this very Ready that are already committed (a lone member,
+    // or a follower catching up) are applied only once they are durable here.
+    const firstNew = rd.entries[0]?.index ?? Infinity;
+    const lastCommitted = rd.committedEntries.at(-1)?.index ?? 0;
+    if (lastCommitted < firstNew) this.applyAll(rd);
+    await written;
+    if (this.stopped) return;
+    this.storage.append(rd.entries);
+    if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
+    if (!leader) this.sendAll(rd.messages);
+    if (lastCommitted >= firstNew) this.applyAll(rd);
+  }
+
+  /** A Ready with a snapshot to install: everything strictly in order. */
+  private async handleWithSnapshot(rd: Ready): Promise<void> {
+    const snapshot = rd.snapshot!;
+    await this.snaps.save(snapshot);
+    await this.wal.saveSnapshotMarker(snapshot.metadata.index, snapshot.metadata.term);
+    await this.write(rd);
+    if (this.stopped) return;
+    this.storage.applySnapshot(snapshot);
+    this.opts.machine.restore(snapshot.data, snapshot.metadata.index);
+    this.snapshotIndex = snapshot.metadata.index;
+    this.storage.append(rd.entries);
+    if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
+    this.sendAll(rd.messages);
+    if (rd.softState !== undefined) this.opts.onSoftState(rd.softState, this.raw.raft.term);
+    this.applyAll(rd);
+  }
+
+  /**
+   * Writes the Ready's entries and hard state to the WAL. Resolves once they
+   * are durable, or at once when Raft needs no fsync (only the commit index
+   * moved): that write is ordered before every later one and is durable with
+   * the next fsync, and a commit index may be behind after a crash.
+   */
+  private write(rd: Ready): Promise<void> {
+    if (rd.entries.length === 0 && rd.hardState === undefined) return Promise.resolve();
+    const saved = this.wal.save(rd.entries, rd.hardState, { sync: rd.mustSync });
+    if (rd.mustSync) return saved;
+    saved.catch((err: unknown) => {
+      if (!this.stopped) this.opts.onFatal(err instanceof Error ? err : new Error(String(err)));
+    });
+    return Promise.resolve();
+  }
+
+  private sendAll(messages: Message[]): void {
+    if (messages.length === 0) return;
+    this.opts.send(coalesceMessages(messages).map((m) => this.withFreshSnapshot(m)));
+  }
+
+  private applyAll(rd: Ready): void {
+    for (const e of rd.committedEntries) this.apply(e);
+    for (const rs of rd.readStates) this.opts.onReadState(rs);
   }
 
   private apply(e: Entry): void {
@@ -230,25 +378,53 @@ export class RaftRunner {
     return { ...m, snapshot };
   }
 
-  private async maybeSnapshot(applied: number): Promise<void> {
-    if (applied - this.snapshotIndex < this.opts.snapshotCount) return;
+  /**
+   * Every `snapshotCount` applied entries: encodes the state machine (here,
+   * synchronously: it must be the state as of `applied`), then writes the
+   * file, records its marker and releases older WAL segments in the
+   * background, so the Ready loop does not stall on writing and fsyncing a
+   * file of the whole state. Order on disk stays: file, marker, release.
+   */
+  private maybeSnapshot(applied: number): void {
+    if (this.snapshotting !== undefined || applied - this.snapshotIndex < this.opts.snapshotCount) return;
+    const started = performance.now();
     const snap = this.storage.createSnapshot(applied, this.raw.raft.trk.confState(), this.opts.machine.snapshot());
-    await this.snaps.save(snap);
-    await this.wal.saveSnapshotMarker(applied, snap.metadata.term);
+    const encodeMs = performance.now() - started;
     this.snapshotIndex = applied;
-    const compactTo = applied - (this.opts.catchUpEntries ?? 5000);
+    this.snapshotting = this.persistSnapshot(snap, started, encodeMs).then(
+      () => (this.snapshotting = undefined),
+      (err: unknown) => {
+        this.snapshotting = undefined;
+        if (!this.stopped) this.opts.onFatal(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  }
+
+  private async persistSnapshot(snap: Snapshot, started: number, encodeMs: number): Promise<void> {
+    const { index, term } = snap.metadata;
+    await this.snaps.save(snap);
+    await this.wal.saveSnapshotMarker(index, term);
+    const compactTo = index - (this.opts.catchUpEntries ?? 5000);
     if (compactTo > this.storage.firstIndex()) this.storage.compact(compactTo);
-    await this.wal.releaseTo(applied);
+    await this.wal.releaseTo(index);
     await this.snaps.purge(5);
-    this.opts.logger.info("saved snapshot", { index: applied, term: snap.metadata.term, bytes: snap.data.byteLength });
+    this.opts.logger.info("saved snapshot", {
+      index,
+      term,
+      bytes: snap.data.byteLength,
+      encodeMs: Math.round(encodeMs),
+      totalMs: Math.round(performance.now() - started),
+    });
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.ticker !== undefined) clearInterval(this.ticker);
+    clearTimeout(this.campaignTimer);
     this.notify();
     await this.loopDone;
+    await this.snapshotting;
     await this.wal.close();
   }
 }

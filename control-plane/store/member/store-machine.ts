@@ -24,6 +24,8 @@ export interface StoreMachineOptions {
   onResult(requestId: number, result: ApplyResult): void;
   /** Called after a membership change is applied, with the member's info when known. */
   onMembership(cc: ConfChange, member: MemberInfo | undefined): void;
+  /** Called after the state was replaced by a snapshot's (on start, or sent by the leader). */
+  onRestore?(index: number, previousApplied: number): void;
 }
 
 export function encodeRequest(req: InternalRequest): Uint8Array {
@@ -97,6 +99,7 @@ export class StoreMachine implements ReplicatedMachine {
 
   restore(data: Uint8Array, index: number): void {
     if (data.byteLength === 0) return;
+    const previousApplied = this.mvcc.appliedIndex;
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const n = view.getUint32(0);
     this.cluster = ClusterState.decode(data.subarray(4, 4 + n));
@@ -104,5 +107,6 @@ export class StoreMachine implements ReplicatedMachine {
     if (this.mvcc.appliedIndex < index) this.mvcc.appliedIndex = index;
     // Leases restored from a snapshot start their clocks afresh on a leader.
     if (this.lessor.isPrimary) this.lessor.promote(0);
+    this.opts.onRestore?.(index, previousApplied);
   }
 }

@@ -3,18 +3,20 @@
 // the leader's lease duties. The gRPC layer (../grpc) serves clients from it.
 import { join } from "node:path";
 import type { Logger } from "../../logger.ts";
-import { ConfChangeType, isRaftError, type NodeId, StateType } from "../../raft/index.ts";
+import { ConfChangeType, type NodeId, StateType } from "../../raft/index.ts";
 import { EtcdError, etcdErrors, toGrpcStatus } from "../errors.ts";
 import type { StoreFlags } from "../flags.ts";
 import type { RangeRequest, RangeResponse } from "../mvcc/index.ts";
+import { faultFileEnv } from "../transport/fault-file.ts";
 import { PeerTransport } from "../transport/transport.ts";
 import type { ForwardCall, ForwardReply, MembersReply } from "../transport/peer-service.ts";
 import type { MemberInfo } from "./cluster-state.ts";
+import { HandOffRetry } from "./hand-off.ts";
 import { type Identity, resolveIdentity } from "./identity.ts";
 import { RaftRunner } from "./raft-runner.ts";
 import { ReadIndexLoop } from "./read-index-loop.ts";
 import { type ApplyResult, encodeRequest, type InternalRequest, StoreMachine } from "./store-machine.ts";
-import { Waiters } from "./wait.ts";
+import { RequestIds, Waiters } from "./wait.ts";
 
 /** etcd's default --max-request-bytes. */
 export const maxRequestBytes = 1.5 * 1024 * 1024;
@@ -38,11 +40,15 @@ export class StoreMember {
   private readonly waiters = new Waiters<ApplyResult>();
   private readonly confWaiters = new Map<string, () => void>();
   private readonly reads: ReadIndexLoop;
+  private readonly handOff: HandOffRetry;
   private readonly forwardHandlers = new Map<string, ForwardHandler>();
-  private requestSeq = 0;
+  private readonly requestIds: RequestIds;
   private leaseTimer: NodeJS.Timeout | undefined = undefined;
   private published = false;
   private stopped = false;
+  private markDone: () => void = () => {};
+  /** Resolves once the member has stopped, whoever stopped it (removal from the cluster, a signal). */
+  readonly done = new Promise<void>((resolve) => (this.markDone = resolve));
   /** Watch streams and the like register here to be told about every applied index. */
   readonly appliedListeners = new Set<(index: number) => void>();
   readonly requestTimeoutMs: number;
@@ -53,6 +59,8 @@ export class StoreMember {
     this.logger = logger;
     // etcd: 5 s plus two election timeouts.
     this.requestTimeoutMs = 5000 + 2 * flags.electionTimeoutMs;
+    this.requestIds = new RequestIds(identity.memberId);
+    this.handOff = new HandOffRetry(() => this.runner?.raw, flags.electionTimeoutMs);
     this.machine = new StoreMachine({
       clusterId: identity.clusterId,
       memberId: identity.memberId,
@@ -61,23 +69,36 @@ export class StoreMember {
       minLeaseTtl: Math.ceil((3 * flags.electionTimeoutMs) / 2 / 1000),
       onResult: (id, result) => this.waiters.trigger(id, result),
       onMembership: (cc, info) => this.onMembership(cc.type, cc.nodeId, info),
+      onRestore: (index, previousApplied) => {
+        logger.info("installed snapshot", { index, previousApplied });
+        // The snapshot's membership may name members this one has not heard of.
+        this.syncPeers();
+        if (this.machine.cluster.removed.has(identity.memberId)) this.leaveCluster("the snapshot says this member was removed from the cluster; stopping");
+      },
     });
     this.transport = new PeerTransport({
       selfId: identity.memberId,
       clusterId: identity.clusterId,
       log: (e) => logger.info(String(e.msg ?? "transport"), e),
       events: {
-        onMessages: (msgs) => this.runner?.step(msgs),
+        onMessages: (msgs) => {
+          this.runner?.step(msgs);
+          this.handOff.stepped(msgs);
+        },
         onUnreachable: (peer) => {
           this.runner?.raw.reportUnreachable(peer);
         },
+        onPeerDown: (peer) => this.runner?.peerDown(peer),
         onSnapshotSent: (peer, ok) => {
           this.runner?.raw.reportSnapshot(peer, ok ? "finish" : "failure");
           this.runner?.notify();
         },
+        onRemoved: () => this.leaveCluster("a peer says this member was removed from the cluster; stopping"),
       },
+      isRemoved: (id) => this.machine.cluster.removed.has(id),
       members: () => this.membersReply(),
       forward: (call) => this.onForward(call),
+      faultFile: process.env[faultFileEnv] || undefined,
     });
     this.reads = new ReadIndexLoop(
       {
@@ -85,7 +106,8 @@ export class StoreMember {
           this.runner.raw.readIndex(ctx);
           this.runner.notify();
         },
-        appliedIndex: () => this.runner.raw.raft.raftLog.applied,
+        // What the state machine has applied: reads are served from it.
+        appliedIndex: () => this.machine.mvcc.appliedIndex,
       },
       this.requestTimeoutMs,
       () => (this.leader() === 0 ? etcdErrors.noLeader() : etcdErrors.timeout()),
@@ -96,28 +118,35 @@ export class StoreMember {
     const identity = await resolveIdentity(flags);
     const log = logger.with({ member: identity.memberId.toString(16), name: flags.name });
     const m = new StoreMember(flags, identity, log);
-    await m.transport.listen(flags.listenPeerUrls);
-    for (const [id, urls] of identity.peers) m.transport.setPeer(id, urls);
-    const electionTicks = Math.max(2, Math.round(flags.electionTimeoutMs / flags.heartbeatIntervalMs));
-    const started = await RaftRunner.start(
-      {
-        id: identity.memberId,
-        walDir: join(flags.dataDir, "member", "wal"),
-        snapDir: join(flags.dataDir, "member", "snap"),
-        heartbeatMs: flags.heartbeatIntervalMs,
-        electionTicks,
-        snapshotCount: flags.snapshotCount,
-        machine: m.machine,
-        send: (msgs) => m.transport.send(msgs),
-        logger: log,
-        onReadState: (rs) => m.reads.onReadState(rs.requestCtx, rs.index),
-        onSoftState: (ss, term) => m.onSoftState(ss.raftState, ss.lead, term),
-        onApplied: (index) => m.onApplied(index),
-        onFatal,
-      },
-      // Used only when the data directory has no WAL yet.
-      { metadata: new TextEncoder().encode(JSON.stringify(identity)), initialMembers: identity.initialMembers },
-    );
+    let started;
+    try {
+      await m.transport.listen(flags.listenPeerUrls);
+      for (const [id, urls] of identity.peers) m.transport.setPeer(id, urls);
+      const electionTicks = Math.max(2, Math.round(flags.electionTimeoutMs / flags.heartbeatIntervalMs));
+      started = await RaftRunner.start(
+        {
+          id: identity.memberId,
+          walDir: join(flags.dataDir, "member", "wal"),
+          snapDir: join(flags.dataDir, "member", "snap"),
+          heartbeatMs: flags.heartbeatIntervalMs,
+          electionTicks,
+          snapshotCount: flags.snapshotCount,
+          machine: m.machine,
+          send: (msgs) => m.transport.send(msgs),
+          logger: log,
+          onReadState: (rs) => m.reads.onReadState(rs.requestCtx, rs.index),
+          onSoftState: (ss, term) => m.onSoftState(ss.raftState, ss.lead, term),
+          onApplied: (index) => m.onApplied(index),
+          onFatal,
+        },
+        // Used only when the data directory has no WAL yet.
+        { metadata: new TextEncoder().encode(JSON.stringify(identity)), initialMembers: identity.initialMembers },
+      );
+    } catch (err) {
+      // Nothing may keep the process alive after a failed start.
+      await m.transport.close();
+      throw err;
+    }
     m.runner = started.runner;
     m.syncPeers();
     m.leaseTimer = setInterval(() => m.revokeExpiredLeases(), 500);
@@ -144,19 +173,12 @@ export class StoreMember {
   /** Replicates a request through Raft and resolves with what applying it returned. */
   async propose(body: Omit<InternalRequest, "id">): Promise<unknown> {
     if (this.stopped) throw etcdErrors.stopped();
-    // Ids are unique across members: the member id's low bits, then a counter.
-    this.requestSeq = (this.requestSeq + 1) % 2 ** 20;
-    const id = (this.identity.memberId % 2 ** 32) * 2 ** 20 + this.requestSeq;
+    const id = this.requestIds.next();
     const data = encodeRequest({ ...body, id });
     if (data.byteLength > maxRequestBytes) throw etcdErrors.requestTooLarge();
     const done = this.waiters.register(id, this.requestTimeoutMs, etcdErrors.timeout);
-    try {
-      this.runner.raw.propose(data);
-    } catch (err) {
-      if (!isRaftError(err, "ProposalDropped")) throw err;
-      this.waiters.fail(id, this.leader() === 0 ? etcdErrors.noLeader() : etcdErrors.timeout());
-    }
-    this.runner.notify();
+    // The runner proposes everything that arrives while it handles a Ready as one batch.
+    this.runner.propose(data, () => this.waiters.fail(id, this.leader() === 0 ? etcdErrors.noLeader() : etcdErrors.timeout()));
     const result = await done;
     if (!result.ok) throw result.error;
     return result.value;
@@ -225,12 +247,33 @@ export class StoreMember {
     this.syncPeers();
     this.confWaiters.get(`${type}:${nodeId}`)?.();
     this.confWaiters.delete(`${type}:${nodeId}`);
-    if (type === ConfChangeType.RemoveNode && nodeId === this.identity.memberId) {
-      this.logger.warn("this member was removed from the cluster; stopping");
-      setTimeout(() => void this.stop(), 100).unref();
-    }
+    if (type === ConfChangeType.RemoveNode && nodeId === this.identity.memberId) this.leaveCluster("this member was removed from the cluster; stopping");
     if (info !== undefined) this.logger.info("membership changed", { change: ConfChangeType[type], member: nodeId.toString(16), name: info.name });
   }
+
+  /**
+   * Stops once the client that removed us has had its answer (100 ms) and the
+   * runner has finished two more Readies: the one that applied the removal
+   * and the next, which sends a removed leader's hand-off (MsgTimeoutNow) to
+   * its successor. A runner that makes no progress is stopped after 2 s.
+   */
+  private leaveCluster(reason: string): void {
+    if (this.stopped || this.leaving) return;
+    this.leaving = true;
+    this.logger.warn(reason);
+    const from = this.readies;
+    const started = performance.now();
+    const check = (): void => {
+      const waited = performance.now() - started;
+      if ((waited >= 100 && this.readies >= from + 2) || waited >= 2000) void this.stop();
+      else setTimeout(check, 10);
+    };
+    setTimeout(check, 10);
+  }
+
+  private leaving = false;
+  /** Readies the runner has finished (counted where it reports the applied index). */
+  private readies = 0;
 
   /** Points the transport at every member the cluster state knows. */
   private syncPeers(): void {
@@ -248,6 +291,12 @@ export class StoreMember {
   }
 
   private onApplied(index: number): void {
+    this.readies++;
+    const handOff = this.handOff.retry();
+    if (handOff !== undefined) {
+      this.logger.info("campaigning on a leader's hand-off that came before a membership change was applied", { from: handOff.from.toString(16) });
+      this.runner.step([handOff]);
+    }
     this.reads.onApplied();
     for (const l of this.appliedListeners) l(index);
     this.syncWatchers();
@@ -290,13 +339,42 @@ export class StoreMember {
     return { clusterId: this.identity.clusterId, members: this.machine.cluster.list() };
   }
 
-  async stop(): Promise<void> {
+  /**
+   * As etcd's Stop: a leader first hands leadership to its most up-to-date
+   * voter, so the cluster need not wait out an election timeout.
+   */
+  private async transferLeadership(): Promise<void> {
+    const raft = this.runner.raw.raft;
+    let best = 0;
+    let bestMatch = -1;
+    for (const id of raft.trk.voters()) {
+      const pr = raft.trk.progress.get(id);
+      if (id !== this.identity.memberId && pr !== undefined && pr.match > bestMatch) [best, bestMatch] = [id, pr.match];
+    }
+    if (best === 0) return;
+    this.logger.info("handing leadership over before stopping", { to: best.toString(16) });
+    this.runner.raw.transferLeader(best);
+    this.runner.notify();
+    const deadline = performance.now() + this.flags.electionTimeoutMs;
+    while (this.isLeader() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  async stop(opts: { transferLeadership?: boolean } = {}): Promise<void> {
+    if (this.stopped) return;
+    if (opts.transferLeadership === true && !this.leaving && this.isLeader()) {
+      this.leaving = true;
+      await this.transferLeadership();
+    }
     if (this.stopped) return;
     this.stopped = true;
     if (this.leaseTimer !== undefined) clearInterval(this.leaseTimer);
     this.waiters.failAll(etcdErrors.stopped());
     this.reads.failAll(etcdErrors.stopped());
-    await this.runner.stop();
-    await this.transport.close();
+    try {
+      await this.runner.stop();
+    } finally {
+      await this.transport.close();
+      this.markDone();
+    }
   }
 }

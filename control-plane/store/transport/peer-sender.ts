@@ -3,6 +3,7 @@
 // send (no more often than every retryMs); messages that cannot go are dropped
 // and reported, as Raft expects from an unreliable network.
 import { type Client, credentials, makeGenericClientConstructor, Metadata, type ClientWritableStream } from "@grpc/grpc-js";
+import { connect } from "node:net";
 import type { Message, NodeId } from "../../raft/index.ts";
 import {
   clusterIdHeader,
@@ -11,6 +12,7 @@ import {
   type MembersReply,
   memberIdHeader,
   raftPeerService,
+  removedMessage,
   type SnapshotChunk,
 } from "./peer-service.ts";
 
@@ -24,6 +26,13 @@ export interface PeerSenderOptions {
   clusterId: number;
   retryMs?: number;
   onUnreachable(peer: NodeId): void;
+  /** The peer refused our stream because this member was removed from the cluster. */
+  onRemoved?(): void;
+  /**
+   * The stream broke and nothing listens at the peer's address any more: its
+   * process is gone (a dead host gives no such answer; Raft's timeouts cover it).
+   */
+  onDown?(peer: NodeId): void;
   log(event: Record<string, unknown>): void;
 }
 
@@ -39,6 +48,8 @@ export class PeerSender {
   private pending = 0;
   private failedAt = -Infinity;
   private closed = false;
+  private probing = false;
+  private downLoggedAt = -Infinity;
 
   constructor(
     readonly peerId: NodeId,
@@ -76,11 +87,45 @@ export class PeerSender {
   }
 
   private fail(call: StreamCall, err: Error): void {
+    if ((err as Error & { details?: string }).details === removedMessage) this.opts.onRemoved?.();
     if (this.call !== call) return;
     this.call = undefined;
     this.failedAt = performance.now();
     if (!this.closed) this.opts.log({ msg: "peer stream broken", peer: this.peerId.toString(16), error: err.message });
     this.opts.onUnreachable(this.peerId);
+    this.probe();
+  }
+
+  /**
+   * Tries a plain TCP connection to the peer: refused means its process is
+   * gone. A process being killed resets its connections a moment before its
+   * listening socket goes, so an accepted probe is tried again a few times
+   * while our stream stays broken.
+   */
+  private probe(attempt = 0): void {
+    if (this.probing || this.closed || this.opts.onDown === undefined) return;
+    this.probing = true;
+    const socket = connect({ host: this.url.hostname, port: Number(this.url.port) });
+    const done = (down: boolean): void => {
+      if (!this.probing) return;
+      this.probing = false;
+      clearTimeout(timer);
+      socket.destroy();
+      if (this.closed) return;
+      if (down) {
+        // Every failed send while it is down finds the same: say so now and then.
+        if (performance.now() - this.downLoggedAt > 5000) {
+          this.downLoggedAt = performance.now();
+          this.opts.log({ msg: "peer is down (connection refused)", peer: this.peerId.toString(16) });
+        }
+        this.opts.onDown?.(this.peerId);
+      } else if (attempt < 3 && this.call === undefined) {
+        setTimeout(() => this.call === undefined && this.probe(attempt + 1), 20).unref();
+      }
+    };
+    const timer = setTimeout(() => done(false), 1000);
+    socket.once("connect", () => done(false));
+    socket.once("error", (err: NodeJS.ErrnoException) => done(err.code === "ECONNREFUSED"));
   }
 
   send(msgs: Message[]): void {

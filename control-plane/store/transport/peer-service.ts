@@ -138,3 +138,5 @@ export const raftPeerService = {
 export const clusterIdHeader = "skiff-cluster-id";
 /** gRPC metadata key carrying the sender's member id. */
 export const memberIdHeader = "skiff-member-id";
+/** What a member answers a removed member's stream with (etcd's rafthttp says the same). */
+export const removedMessage = "the member has been permanently removed from the cluster";

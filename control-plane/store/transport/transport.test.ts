@@ -80,3 +80,24 @@ test("a peer that is down is reported unreachable; another cluster's member is r
   await ea.waitFor(() => ea.unreachable.includes(2) && ea.unreachable.includes(3));
   assert.equal(eo.received.length, 0);
 });
+
+test("a removed member's stream is refused and it is told why", async () => {
+  const [pa, pb] = await freePorts(2);
+  const ea = probe();
+  const eb = probe();
+  let told = 0;
+  const a = new PeerTransport({ selfId: 1, clusterId: 77, events: ea, log: () => {}, isRemoved: (id) => id === 2 });
+  const b = new PeerTransport({ selfId: 2, clusterId: 77, events: { ...eb, onRemoved: () => told++ }, log: () => {} });
+  transports.push(a, b);
+  await a.listen([new URL(`http://127.0.0.1:${pa}`)]);
+  await b.listen([new URL(`http://127.0.0.1:${pb}`)]);
+  b.setPeer(1, [new URL(`http://127.0.0.1:${pa}`)]);
+  // Its leader's hand-off still gets through; a campaign is refused with the reason.
+  b.send([message({ type: MessageType.MsgHeartbeatResp, from: 2, to: 1, term: 1 }), message({ type: MessageType.MsgTimeoutNow, from: 2, to: 1, term: 1 })]);
+  await ea.waitFor(() => ea.received.length === 1);
+  assert.equal(MessageType[ea.received[0]!.type], "MsgTimeoutNow");
+  assert.equal(told, 0);
+  b.send([message({ type: MessageType.MsgPreVote, from: 2, to: 1, term: 2 })]);
+  await eb.waitFor(() => told > 0);
+  assert.equal(ea.received.length, 1);
+});

@@ -1,14 +1,14 @@
 // Child process of wal-crash.test.ts: appends entries to a WAL as fast as it
 // can, keeping several saves in flight, and prints each index once its save
 // is acknowledged. The parent SIGKILLs it mid-stream and checks that every
-// printed index survived. Usage: wal-crash-child.ts <dir> create|continue
+// printed index survived. Usage: wal-crash-child.ts <dir> create|continue [preallocate]
 import { Wal } from "./wal.ts";
 import { entry } from "./test-entries.ts";
 
-const [dir, mode] = process.argv.slice(2);
+const [dir, mode, preallocate] = process.argv.slice(2);
 if (!dir || (mode !== "create" && mode !== "continue")) throw new Error("usage: wal-crash-child.ts <dir> create|continue");
 
-const opts = { segmentBytes: 64 * 1024, logger: (e: Record<string, unknown>) => void process.stderr.write(`${JSON.stringify(e)}\n`) };
+const opts = { segmentBytes: 64 * 1024, preallocateBytes: preallocate === "preallocate" ? 16 * 1024 : 0, logger: (e: Record<string, unknown>) => void process.stderr.write(`${JSON.stringify(e)}\n`) };
 const { wal, next } =
   mode === "create"
     ? { wal: await Wal.create(dir, new Uint8Array([1]), opts), next: 1 }

@@ -10,9 +10,10 @@ const child = fileURLToPath(new URL("./wal-crash-child.ts", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 
 /** Runs the child until it has acknowledged `acks` saves, SIGKILLs it, and returns every index it acknowledged. */
-function runAndKill(dir: string, mode: "create" | "continue", acks: number): Promise<number[]> {
+function runAndKill(dir: string, mode: "create" | "continue", acks: number, preallocate = false): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--import", "tsx", child, dir, mode], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+    const args = ["--import", "tsx", child, dir, mode, ...(preallocate ? ["preallocate"] : [])];
+    const proc = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     let killed = false;
@@ -34,21 +35,24 @@ function runAndKill(dir: string, mode: "create" | "continue", acks: number): Pro
   });
 }
 
-test("every index acknowledged before a SIGKILL is there after restart, twice over", { timeout: 120_000 }, async () => {
-  const dir = await newDir();
-  const { logger } = recordingLogger();
-  const acked = await runAndKill(dir, "create", 600);
-  acked.push(...(await runAndKill(dir, "continue", 600)));
-  assert.ok(acked.length >= 1200);
+for (const preallocate of [false, true]) {
+  const title = `every index acknowledged before a SIGKILL is there after restart, twice over${preallocate ? " (preallocated segments)" : ""}`;
+  test(title, { timeout: 120_000 }, async () => {
+    const dir = await newDir();
+    const { logger } = recordingLogger();
+    const acked = await runAndKill(dir, "create", 600, preallocate);
+    acked.push(...(await runAndKill(dir, "continue", 600, preallocate)));
+    assert.ok(acked.length >= 1200);
 
-  const got = await Wal.open(dir, { index: 0, term: 0 }, { logger });
-  const byIndex = new Map(got.entries.map((e) => [e.index, e]));
-  got.entries.forEach((e, i) => assert.equal(e.index, i + 1, "replayed log is contiguous from 1"));
-  for (const index of acked) {
-    const e = byIndex.get(index);
-    assert.ok(e, `acknowledged index ${index} is missing (log ends at ${got.entries.at(-1)?.index})`);
-    assert.deepEqual(plain([e]), plain([entry(index, 1, 256)]));
-  }
-  assert.ok(got.hardState.commit >= Math.max(...acked));
-  await got.wal.close();
-});
+    const got = await Wal.open(dir, { index: 0, term: 0 }, { logger });
+    const byIndex = new Map(got.entries.map((e) => [e.index, e]));
+    got.entries.forEach((e, i) => assert.equal(e.index, i + 1, "replayed log is contiguous from 1"));
+    for (const index of acked) {
+      const e = byIndex.get(index);
+      assert.ok(e, `acknowledged index ${index} is missing (log ends at ${got.entries.at(-1)?.index})`);
+      assert.deepEqual(plain([e]), plain([entry(index, 1, 256)]));
+    }
+    assert.ok(got.hardState.commit >= Math.max(...acked));
+    await got.wal.close();
+  });
+}

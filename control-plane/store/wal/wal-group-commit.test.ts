@@ -48,3 +48,22 @@ test("each awaited save is its own fsync: nothing is acknowledged before it is d
   assert.equal(wal.fsyncs - before, 20);
   await wal.close();
 });
+
+test("a save with sync: false is written without an fsync and replayed like any other", async () => {
+  const dir = await newDir();
+  const { logger } = recordingLogger();
+  const wal = await Wal.create(dir, metadata, { logger });
+  await wal.save([entry(1), entry(2)], { term: 1, vote: 1, commit: 0 });
+  const before = wal.fsyncs;
+  await wal.save([], { term: 1, vote: 1, commit: 2 }, { sync: false });
+  assert.equal(wal.fsyncs - before, 0);
+  // Sharing a batch with a synced save, it is fsync'd with it.
+  await Promise.all([wal.save([], { term: 1, vote: 1, commit: 2 }, { sync: false }), wal.save([entry(3)])]);
+  assert.equal(wal.fsyncs - before, 1);
+  await wal.close();
+
+  const got = await Wal.open(dir, start, { logger });
+  assert.equal(got.entries.length, 3);
+  assert.deepEqual(got.hardState, { term: 1, vote: 1, commit: 2 });
+  await got.wal.close();
+});

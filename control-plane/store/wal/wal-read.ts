@@ -25,7 +25,7 @@ export interface RecoveredWal {
   entries: Entry[];
   lastIndex: number;
   lastSnapshot: SnapshotPoint;
-  /** Size of the last segment after any repair: where the next append goes. */
+  /** Where the records of the last segment end, after any repair: the next append goes there. */
   tailSize: number;
   repairedTail?: RepairedTail;
 }
@@ -44,8 +44,8 @@ export async function recoverWal(dir: string, from: SnapshotPoint, log: WalLogge
     const segment = segments[i]!;
     const isLast = i === segments.length - 1;
     const buf = await readFile(segment.path);
-    const torn = readSegment(buf, segment, isLast, replay.apply);
-    tailSize = buf.length;
+    const { end, torn } = readSegment(buf, segment, isLast, replay.apply);
+    tailSize = end;
     if (torn !== undefined) {
       await truncateDurably(segment.path, torn.offset);
       repairedTail = { file: segment.path, offset: torn.offset, droppedBytes: buf.length - torn.offset };

@@ -67,8 +67,40 @@ test("a record cut short at the end of the last segment is cut off, logged, and 
   await again.wal.close();
 });
 
+test("zero fill after the last record is preallocated space, not damage: nothing is cut", async () => {
+  const dir = await newDir();
+  const [file] = await walWith20(dir);
+  const size = (await stat(file!)).size;
+  await appendFile(file!, Buffer.alloc(4096));
+
+  const { logger, events } = recordingLogger();
+  const got = await Wal.open(dir, start, { logger });
+  assert.equal(got.repairedTail, undefined);
+  assert.equal(events.filter((e) => e.event === "wal-torn-tail-cut").length, 0);
+  assert.deepEqual(plain(got.entries), plain(entries(1, 20, 1, 200)));
+  // Appends go where the records end, into the zeros.
+  await got.wal.save(entries(21, 21, 1, 200), { term: 1, vote: 1, commit: 21 });
+  await got.wal.close();
+  assert.equal((await stat(file!)).size, size + 4096);
+  const again = await Wal.open(dir, start, { logger });
+  assert.deepEqual(plain(again.entries), plain(entries(1, 21, 1, 200)));
+  await again.wal.close();
+});
+
+test("a torn record followed by zero fill is cut", async () => {
+  const dir = await newDir();
+  const [file] = await walWith20(dir);
+  const size = (await stat(file!)).size;
+  await appendFile(file!, Buffer.concat([pseudoRandomBytes(100, 7), Buffer.alloc(4096)]));
+
+  const { logger } = recordingLogger();
+  const got = await Wal.open(dir, start, { logger });
+  assert.deepEqual(got.repairedTail, { file, offset: size, droppedBytes: 4196 });
+  assert.deepEqual(plain(got.entries), plain(entries(1, 20, 1, 200)));
+  await got.wal.close();
+});
+
 for (const [what, tail] of [
-  ["zero fill", Buffer.alloc(4096)],
   ["random garbage", pseudoRandomBytes(3000, 42)],
   ["a few stray bytes", Buffer.from([1, 2, 3, 4, 5])],
 ] as const) {

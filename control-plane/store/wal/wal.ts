@@ -5,10 +5,15 @@
 //                                     replays everything after a snapshot point; a torn
 //                                     tail is cut (reported in repairedTail and logged),
 //                                     other damage throws WalCorruptError(file, offset)
-//   wal.save(entries, hardState?)     resolves once durable; concurrent saves share one
+//   wal.save(entries, hardState?, {sync?})
+//                                     resolves once durable; concurrent saves share one
 //                                     fsync (group commit). Entries may overwrite a suffix:
 //                                     on replay the later record for an index wins and
-//                                     drops everything after it.
+//                                     drops everything after it. sync: false (Raft's
+//                                     Ready.mustSync false: no entries, term and vote
+//                                     unchanged) writes without an fsync of its own; it
+//                                     resolves once written and is durable with the next
+//                                     synced save.
 //   wal.saveSnapshotMarker(index, term) records that a snapshot exists, so open() can
 //                                     start from it
 //   wal.releaseTo(index)              removes segments that only hold entries before index
@@ -22,7 +27,7 @@
 // and open the WAL from it.
 //
 // Layout: `%016x-%016x.wal` segments (sequence, first index), rotated after
-// segmentBytes. Each begins with a header record, the metadata, the latest
+// segmentBytes, optionally zero-filled ahead of the records (preallocateBytes). Each begins with a header record, the metadata, the latest
 // hard state and the latest snapshot marker, so older segments can be removed
 // without losing them. Record framing and CRC: frame.ts; payloads: records.ts.
 // One process at a time: there is no file lock (Node has no flock).
@@ -42,7 +47,7 @@ import { GroupCommit } from "./group-commit.ts";
 import { DEFAULT_SEGMENT_BYTES, stderrLogger, type WalLogger, type WalOptions } from "./options.ts";
 import { encodeRecords, type SnapshotPoint, type WalRecord } from "./records.ts";
 import { listSegments, startSegment, type SegmentInfo } from "./segment-files.ts";
-import { SegmentWriter, type SyncCounter } from "./segment-writer.ts";
+import { type Preallocation, SegmentWriter, type SyncCounter } from "./segment-writer.ts";
 import { readSnapshotMarkers, recoverWal, type RepairedTail } from "./wal-read.ts";
 
 export interface WalContents {
@@ -57,12 +62,23 @@ export interface WalContents {
 /** One save() or saveSnapshotMarker() call, encoded when it was made. */
 interface PendingWrite {
   bytes: Buffer;
+  /** Whether this write needs an fsync before it resolves. */
+  sync: boolean;
   lastEntryIndex?: number;
   hardState?: HardState;
   snapshot?: SnapshotPoint;
 }
 
-/** What has been written (and fsync'd) so far; a new segment's header repeats it. */
+export interface SaveOptions {
+  /** false: write without an fsync of its own (default true). */
+  sync?: boolean;
+}
+
+/**
+ * What has been written so far; a new segment's header repeats it. Writes
+ * without an fsync only ever change the commit index, which may be behind
+ * after a crash without harm.
+ */
 interface DurableState {
   lastIndex: number;
   hardState: HardState;
@@ -81,6 +97,7 @@ export class Wal {
     private readonly state: DurableState,
     private readonly counter: SyncCounter,
     private readonly segmentBytes: number,
+    private readonly prealloc: Preallocation,
     private readonly log: WalLogger,
   ) {}
 
@@ -90,10 +107,11 @@ export class Wal {
     if ((await listSegments(dir)).length > 0) throw new WalError("exists", `a WAL already exists in ${dir}`);
     const state: DurableState = { lastIndex: 0, hardState: { ...emptyHardState }, snapshot: { index: 0, term: 0 } };
     const counter: SyncCounter = { fsyncs: 0 };
-    const writer = await SegmentWriter.create(dir, 0, 0, segmentPreamble(0, 0, metadata, state), counter);
+    const prealloc = preallocationOf(opts);
+    const writer = await SegmentWriter.create(dir, 0, 0, segmentPreamble(0, 0, metadata, state), counter, prealloc);
     await fsyncDir(dirname(dir)); // the directory itself may be new
     counter.fsyncs++;
-    return new Wal(dir, metadata, [writer.segment], writer, state, counter, segmentBytesOf(opts), opts.logger ?? stderrLogger);
+    return new Wal(dir, metadata, [writer.segment], writer, state, counter, segmentBytesOf(opts), prealloc, opts.logger ?? stderrLogger);
   }
 
   /** Opens an existing WAL and reads everything after the given snapshot point ({0, 0} for a WAL without snapshots). */
@@ -101,9 +119,10 @@ export class Wal {
     const log = opts.logger ?? stderrLogger;
     const r = await recoverWal(dir, from, log);
     const counter: SyncCounter = { fsyncs: 0 };
-    const writer = await SegmentWriter.reopen(r.segments.at(-1)!, r.tailSize, counter);
+    const prealloc = preallocationOf(opts);
+    const writer = await SegmentWriter.reopen(r.segments.at(-1)!, r.tailSize, counter, prealloc);
     const state: DurableState = { lastIndex: r.lastIndex, hardState: r.hardState, snapshot: r.lastSnapshot };
-    const wal = new Wal(dir, r.metadata, r.segments, writer, state, counter, segmentBytesOf(opts), log);
+    const wal = new Wal(dir, r.metadata, r.segments, writer, state, counter, segmentBytesOf(opts), prealloc, log);
     const contents: WalContents = { wal, metadata: r.metadata, hardState: { ...r.hardState }, entries: r.entries };
     if (r.repairedTail) contents.repairedTail = r.repairedTail;
     return contents;
@@ -129,9 +148,9 @@ export class Wal {
    * while an fsync is in flight are written together and share the next fsync (group commit).
    * Entries are encoded when save() is called, so later changes to them are not seen.
    */
-  save(entries: readonly Entry[], hardState?: HardState): Promise<void> {
+  save(entries: readonly Entry[], hardState?: HardState, opts: SaveOptions = {}): Promise<void> {
     const records: WalRecord[] = entries.map((entry) => ({ type: RecordType.Entry, entry }));
-    const write: Omit<PendingWrite, "bytes"> = {};
+    const write: Omit<PendingWrite, "bytes"> = { sync: opts.sync ?? true };
     const last = entries.at(-1);
     if (last) write.lastEntryIndex = last.index;
     if (hardState) {
@@ -144,7 +163,7 @@ export class Wal {
   /** Records that a snapshot at (index, term) exists, so open() can start from it. Write the snapshot file first. */
   saveSnapshotMarker(index: number, term: number): Promise<void> {
     const snapshot = { index, term };
-    return this.submit([{ type: RecordType.SnapshotMarker, snapshot }], { snapshot });
+    return this.submit([{ type: RecordType.SnapshotMarker, snapshot }], { snapshot, sync: true });
   }
 
   /**
@@ -186,10 +205,10 @@ export class Wal {
   private async flush(items: PendingWrite[]): Promise<void> {
     if (this.writer.size >= this.segmentBytes) await this.cut();
     const bytes = items.length === 1 ? items[0]!.bytes : Buffer.concat(items.map((i) => i.bytes));
-    // Empty saves (barriers) need no fsync: every earlier batch was durable before this one started.
+    // Empty saves (barriers) need no fsync: every earlier synced batch was durable before this one started.
     if (bytes.length > 0) {
       await this.writer.append(bytes);
-      await this.writer.sync();
+      if (items.some((i) => i.sync)) await this.writer.sync();
     }
     for (const i of items) {
       // An overwrite can lower the last index: a new leader's shorter log.
@@ -208,7 +227,7 @@ export class Wal {
     const seq = this.writer.segment.seq + 1;
     const firstIndex = this.state.lastIndex + 1;
     const preamble = segmentPreamble(seq, firstIndex, this.metadata, this.state);
-    const next = await SegmentWriter.create(this.dir, seq, firstIndex, preamble, this.counter);
+    const next = await SegmentWriter.create(this.dir, seq, firstIndex, preamble, this.counter, this.prealloc);
     await this.writer.close();
     this.writer = next;
     this.segments.push(next.segment);
@@ -223,6 +242,12 @@ function segmentPreamble(seq: number, firstIndex: number, metadata: Uint8Array, 
     { type: RecordType.HardState, hardState: state.hardState },
     { type: RecordType.SnapshotMarker, snapshot: state.snapshot },
   ]);
+}
+
+function preallocationOf(opts: WalOptions): Preallocation {
+  const chunkBytes = opts.preallocateBytes ?? 0;
+  if (!Number.isInteger(chunkBytes) || chunkBytes < 0) throw new RangeError(`preallocateBytes must be a non-negative integer, got ${chunkBytes}`);
+  return { chunkBytes, limitBytes: segmentBytesOf(opts) };
 }
 
 function segmentBytesOf(opts: WalOptions): number {
