@@ -1,0 +1,117 @@
+// InterPodAffinity: pods placed relative to other pods by topology domain
+// (a node, a zone: whatever the term's topologyKey names).
+// Filter, with counts per topology pair computed once per pod in PreFilter:
+// - no placed pod's required anti-affinity may select the pod in the node's domain;
+// - the pod's required affinity terms must each find a matching pod in the node's domain
+//   (unless no pod matches anywhere and the pod matches its own terms: the first of a group);
+// - the pod's required anti-affinity terms may find no matching pod in the node's domain.
+// Score: preferred terms of the pod and of placed pods, both ways, plus placed pods'
+// required affinity at weight 1; normalized min–max onto 0–100.
+import type { NodeInfo } from "../../framework/node-info.ts";
+import type { PodInfo } from "../../framework/pod-info.ts";
+import { Code, success, type Status } from "../../framework/status.ts";
+import {
+  maxNodeScore,
+  type ClusterEventKind,
+  type ClusterView,
+  type CycleState,
+  type FilterPlugin,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type ScorePlugin,
+} from "../../framework/types.ts";
+import { countMatchingPods, termMatches, TopologyCounts } from "./terms.ts";
+
+export const existingAntiAffinityReason = "node(s) didn't satisfy existing pods anti-affinity rules";
+export const affinityReason = "node(s) didn't match pod affinity rules";
+export const antiAffinityReason = "node(s) didn't match pod anti-affinity rules";
+
+/** The weight of a placed pod's required affinity when it pulls the pod toward it (kube's hardPodAffinityWeight). */
+const hardPodAffinityWeight = 1;
+
+interface FilterState {
+  existingAntiAffinity: TopologyCounts;
+  affinity: TopologyCounts;
+  antiAffinity: TopologyCounts;
+  /** No pod matches the affinity terms anywhere, but the pod matches them itself. */
+  firstOfGroup: boolean;
+}
+
+export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
+  readonly name = "InterPodAffinity";
+  readonly events: readonly ClusterEventKind[] = ["AssignedPodAdd", "AssignedPodUpdate", "AssignedPodDelete", "NodeAdd", "NodeUpdate"];
+
+  constructor(private readonly view: ClusterView) {}
+
+  preFilter(state: CycleState, pod: PodInfo): Status {
+    const existingAntiAffinity = new TopologyCounts();
+    for (const { pi, term } of this.view.antiAffinityTermsFor(pod.labels)) {
+      if (pi.key === pod.key || !termMatches(term, pod)) continue;
+      const node = this.view.nodeOfPod(pi);
+      if (node !== undefined) existingAntiAffinity.add(term.topologyKey, node.labels[term.topologyKey], 1);
+    }
+    const affinity = new TopologyCounts();
+    const terms = pod.requiredAffinity;
+    if (terms.length > 0) {
+      // A pod counts for affinity only if it matches every term.
+      const matchesAll = (pi: PodInfo) => terms.every((t) => termMatches(t, pi));
+      for (const term of terms) countMatchingPods(this.view, term, affinity, 1, matchesAll);
+    }
+    const antiAffinity = new TopologyCounts();
+    for (const term of pod.requiredAntiAffinity) countMatchingPods(this.view, term, antiAffinity, 1);
+    const firstOfGroup = terms.length > 0 && affinity.size === 0 && terms.every((t) => termMatches(t, pod));
+    state.write(this.name, { existingAntiAffinity, affinity, antiAffinity, firstOfGroup } satisfies FilterState);
+    return success;
+  }
+
+  filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
+    const s = state.read<FilterState>(this.name);
+    if (s === undefined) return { code: Code.Error, reasons: ["InterPodAffinity: PreFilter did not run"] };
+    if (s.existingAntiAffinity.anyOnNode(node.labels)) return { code: Code.Unschedulable, reasons: [existingAntiAffinityReason] };
+    if (pod.requiredAffinity.length > 0 && !s.firstOfGroup) {
+      for (const term of pod.requiredAffinity) {
+        if (s.affinity.get(term.topologyKey, node.labels[term.topologyKey]) <= 0) {
+          return { code: Code.UnschedulableAndUnresolvable, reasons: [affinityReason] };
+        }
+      }
+    }
+    for (const term of pod.requiredAntiAffinity) {
+      if (s.antiAffinity.get(term.topologyKey, node.labels[term.topologyKey]) > 0) {
+        return { code: Code.Unschedulable, reasons: [antiAffinityReason] };
+      }
+    }
+    return success;
+  }
+
+  preScore(state: CycleState, pod: PodInfo): Status {
+    const scores = new TopologyCounts();
+    for (const term of pod.preferredAffinity) countMatchingPods(this.view, term, scores, term.weight);
+    for (const term of pod.preferredAntiAffinity) countMatchingPods(this.view, term, scores, -term.weight);
+    for (const placed of this.view.podsAffectingScores()) {
+      const node = this.view.nodeOfPod(placed);
+      if (node === undefined) continue;
+      const at = (key: string) => node.labels[key];
+      for (const t of placed.requiredAffinity) if (termMatches(t, pod)) scores.add(t.topologyKey, at(t.topologyKey), hardPodAffinityWeight);
+      for (const t of placed.preferredAffinity) if (termMatches(t, pod)) scores.add(t.topologyKey, at(t.topologyKey), t.weight);
+      for (const t of placed.preferredAntiAffinity) if (termMatches(t, pod)) scores.add(t.topologyKey, at(t.topologyKey), -t.weight);
+    }
+    state.write(`${this.name}/score`, scores);
+    return success;
+  }
+
+  score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
+    const scores = state.read<TopologyCounts>(`${this.name}/score`);
+    return scores === undefined || scores.size === 0 ? 0 : scores.sumOnNode(node.labels);
+  }
+
+  normalizeScores(_state: CycleState, _pod: PodInfo, scores: Float64Array): void {
+    let min = Infinity;
+    let max = -Infinity;
+    for (const s of scores) {
+      min = Math.min(min, s);
+      max = Math.max(max, s);
+    }
+    const spread = max - min;
+    for (let i = 0; i < scores.length; i++) scores[i] = spread > 0 ? Math.floor((maxNodeScore * (scores[i]! - min)) / spread) : 0;
+  }
+}
