@@ -245,7 +245,7 @@ export class Scheduler {
       let n = 0;
       while (this.scheduleOne()) {
         // Let bind results and watch events in now and then, as the real loop would.
-        if (++n % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        if (++n % 32 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
       if (this.inFlightBinds.size === 0) return;
       await Promise.allSettled([...this.inFlightBinds]);

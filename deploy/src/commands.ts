@@ -10,6 +10,10 @@ export interface Command {
 /** Benchmarks live in test/bench/; each exports main(args). */
 const benches: Record<string, { summary: string; load: () => Promise<{ main(args: string[]): Promise<number> }> }> = {
   raft: { summary: "in-process throughput of the Raft core (3 members, no I/O)", load: () => import("../../test/bench/raft-core.ts") },
+  "scheduler-core": {
+    summary: "the scheduler core alone, 5,000 in-memory nodes, 10,000 pods: basic, anti-affinity, taints [--nodes N] [--pods N] [--workload=W]",
+    load: () => import("../../test/bench/scheduler-core.ts"),
+  },
   sim: { summary: "seeds per second of the deterministic simulator [SEEDS]", load: () => import("../../test/bench/sim-throughput.ts") },
   store: {
     summary: "skiff's store next to etcd 3.4: writes, reads, watch, failover [--quick] [--only=skiff|etcd]",
@@ -21,7 +25,7 @@ async function runBench(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   const bench = name === undefined ? undefined : benches[name];
   if (bench === undefined) {
-    const list = Object.entries(benches).map(([n, b]) => `  ${n.padEnd(8)} ${b.summary}`);
+    const list = Object.entries(benches).map(([n, b]) => `  ${n.padEnd(15)} ${b.summary}`);
     process.stderr.write(`usage: skiff bench <name> [--json]
 
 benchmarks:
@@ -53,7 +57,7 @@ export const commands: Command[] = [
   },
   {
     name: "bench",
-    summary: "run a benchmark: raft, sim, store (more arrive with the cluster)",
+    summary: "run a benchmark: raft, scheduler-core, sim, store (more arrive with the cluster)",
     run: runBench,
   },
 ];

@@ -53,16 +53,19 @@ export class Framework {
   }
 
   runPreFilter(state: CycleState, pod: PodInfo): Status {
+    let skipped: Set<string> | undefined;
     for (const p of this.preFilters) {
       const s = p.preFilter(state, pod);
-      if (!isSuccess(s)) return withPlugin(s, p.name);
+      if (s.code === Code.Skip) (skipped ??= new Set()).add(p.name);
+      else if (!isSuccess(s)) return withPlugin(s, p.name);
     }
+    state.filters = skipped === undefined ? this.filters : this.filters.filter((p) => !skipped.has(p.name));
     return success;
   }
 
   /** The first plugin that rejects the node decides its status. */
   runFilters(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    for (const p of this.filters) {
+    for (const p of state.filters ?? this.filters) {
       const s = p.filter(state, pod, node);
       if (s.code !== Code.Success) return withPlugin(s, p.name);
     }
@@ -70,10 +73,13 @@ export class Framework {
   }
 
   runPreScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Status {
+    let skipped: Set<string> | undefined;
     for (const p of this.preScores) {
       const s = p.preScore(state, pod, nodes);
-      if (!isSuccess(s)) return withPlugin(s, p.name);
+      if (s.code === Code.Skip) (skipped ??= new Set()).add(p.name);
+      else if (!isSuccess(s)) return withPlugin(s, p.name);
     }
+    state.scores = skipped === undefined ? this.scores : this.scores.filter((e) => !skipped.has(e.plugin.name));
     return success;
   }
 
@@ -81,7 +87,7 @@ export class Framework {
   runScores(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Float64Array {
     const totals = new Float64Array(nodes.length);
     const scores = new Float64Array(nodes.length);
-    for (const { plugin, weight } of this.scores) {
+    for (const { plugin, weight } of state.scores ?? this.scores) {
       for (let i = 0; i < nodes.length; i++) scores[i] = plugin.score(state, pod, nodes[i]!);
       plugin.normalizeScores?.(state, pod, scores, nodes);
       for (let i = 0; i < nodes.length; i++) {

@@ -60,7 +60,7 @@ export class ScheduleAlgorithm {
       return new FitError(nodes.length, statuses, pre.reasons.join(", "));
     }
     const { feasible, statuses, evaluated } = this.findFeasible(state, pod, nodes);
-    if (feasible.length === 0) return new FitError(nodes.length, statuses);
+    if (feasible.length === 0) return new FitError(nodes.length, statuses());
     const result = { state, evaluatedNodes: evaluated, feasibleNodes: feasible.length };
     if (feasible.length === 1) return { ...result, nodeName: feasible[0]!.name };
     const preScore = this.framework.runPreScore(state, pod, feasible);
@@ -72,7 +72,8 @@ export class ScheduleAlgorithm {
   private findFeasible(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]) {
     const want = numFeasibleNodesToFind(nodes.length, this.options.percentageOfNodesToScore);
     const feasible: NodeInfo[] = [];
-    const statuses = new Map<string, Status>();
+    const rejectedNodes: NodeInfo[] = [];
+    const rejections: Status[] = [];
     const start = this.nextStartNodeIndex % nodes.length;
     let evaluated = 0;
     for (; evaluated < nodes.length && feasible.length < want; evaluated++) {
@@ -80,9 +81,14 @@ export class ScheduleAlgorithm {
       const s = this.framework.runFilters(state, pod, node);
       if (s.code === Code.Success) feasible.push(node);
       else if (s.code === Code.Error) throw new Error(`${s.plugin}: ${s.reasons.join(", ")}`);
-      else statuses.set(node.name, s);
+      else {
+        rejectedNodes.push(node);
+        rejections.push(s);
+      }
     }
     this.nextStartNodeIndex = (start + evaluated) % nodes.length;
+    // The map of reasons is needed only when the pod fits nowhere.
+    const statuses = () => new Map(rejectedNodes.map((n, i) => [n.name, rejections[i]!] as const));
     return { feasible, statuses, evaluated };
   }
 

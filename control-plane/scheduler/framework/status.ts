@@ -8,28 +8,41 @@ export enum Code {
   UnschedulableAndUnresolvable = "UnschedulableAndUnresolvable",
   /** Something went wrong inside the scheduler. */
   Error = "Error",
+  /** From PreFilter or PreScore: nothing to check for this pod, so the plugin's Filter or Score is not run. */
+  Skip = "Skip",
 }
 
 export interface Status {
   readonly code: Code;
   readonly reasons: readonly string[];
   /** The plugin that returned it, set by the framework. */
-  readonly plugin?: string;
+  readonly plugin?: string | undefined;
 }
 
-export const success: Status = Object.freeze({ code: Code.Success, reasons: Object.freeze([]) as readonly string[] });
+// Every status has the same three fields, so the hot filter loop sees one object shape.
+function status(code: Code, reasons: readonly string[], plugin?: string): Status {
+  return { code, reasons, plugin };
+}
+
+export const success: Status = status(Code.Success, []);
 
 export function unschedulable(...reasons: string[]): Status {
-  return { code: Code.Unschedulable, reasons };
+  return status(Code.Unschedulable, reasons);
 }
 
 export function unresolvable(...reasons: string[]): Status {
-  return { code: Code.UnschedulableAndUnresolvable, reasons };
+  return status(Code.UnschedulableAndUnresolvable, reasons);
 }
 
 export function errorStatus(message: string): Status {
-  return { code: Code.Error, reasons: [message] };
+  return status(Code.Error, [message]);
 }
+
+export function statusOf(code: Code, reasons: readonly string[]): Status {
+  return status(code, reasons);
+}
+
+export const skip: Status = status(Code.Skip, []);
 
 export function isSuccess(status: Status): boolean {
   return status.code === Code.Success;
@@ -40,6 +53,6 @@ export function isRejected(status: Status): boolean {
   return status.code === Code.Unschedulable || status.code === Code.UnschedulableAndUnresolvable;
 }
 
-export function withPlugin(status: Status, plugin: string): Status {
-  return status.plugin === plugin ? status : { ...status, plugin };
+export function withPlugin(s: Status, plugin: string): Status {
+  return s.plugin === plugin ? s : status(s.code, s.reasons, plugin);
 }

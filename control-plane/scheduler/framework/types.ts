@@ -11,6 +11,10 @@ export const maxNodeScore = 100;
 /** Per-cycle scratch space: PreFilter/PreScore store what Filter/Score read, keyed by plugin. */
 export class CycleState {
   private readonly data = new Map<string, unknown>();
+  /** Filter plugins left to run after PreFilter skips (set by the framework). */
+  filters: readonly FilterPlugin[] | undefined;
+  /** Score plugins left to run after PreScore skips (set by the framework). */
+  scores: readonly { plugin: ScorePlugin; weight: number }[] | undefined;
   write(key: string, value: unknown): void {
     this.data.set(key, value);
   }

@@ -9,7 +9,7 @@
 // required affinity at weight 1; normalized min–max onto 0–100.
 import type { NodeInfo } from "../../framework/node-info.ts";
 import type { PodInfo } from "../../framework/pod-info.ts";
-import { Code, success, type Status } from "../../framework/status.ts";
+import { errorStatus, skip, success, unresolvable, unschedulable, withPlugin, type Status } from "../../framework/status.ts";
 import {
   maxNodeScore,
   type ClusterEventKind,
@@ -25,6 +25,10 @@ import { countMatchingPods, termMatches, TopologyCounts } from "./terms.ts";
 export const existingAntiAffinityReason = "node(s) didn't satisfy existing pods anti-affinity rules";
 export const affinityReason = "node(s) didn't match pod affinity rules";
 export const antiAffinityReason = "node(s) didn't match pod anti-affinity rules";
+
+const existingAntiAffinityRejection = withPlugin(unschedulable(existingAntiAffinityReason), "InterPodAffinity");
+const affinityRejection = withPlugin(unresolvable(affinityReason), "InterPodAffinity");
+const antiAffinityRejection = withPlugin(unschedulable(antiAffinityReason), "InterPodAffinity");
 
 /** The weight of a placed pod's required affinity when it pulls the pod toward it (kube's hardPodAffinityWeight). */
 const hardPodAffinityWeight = 1;
@@ -59,6 +63,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     }
     const antiAffinity = new TopologyCounts();
     for (const term of pod.requiredAntiAffinity) countMatchingPods(this.view, term, antiAffinity, 1);
+    if (existingAntiAffinity.size === 0 && terms.length === 0 && pod.requiredAntiAffinity.length === 0) return skip;
     const firstOfGroup = terms.length > 0 && affinity.size === 0 && terms.every((t) => termMatches(t, pod));
     state.write(this.name, { existingAntiAffinity, affinity, antiAffinity, firstOfGroup } satisfies FilterState);
     return success;
@@ -66,18 +71,18 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
 
   filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
     const s = state.read<FilterState>(this.name);
-    if (s === undefined) return { code: Code.Error, reasons: ["InterPodAffinity: PreFilter did not run"] };
-    if (s.existingAntiAffinity.anyOnNode(node.labels)) return { code: Code.Unschedulable, reasons: [existingAntiAffinityReason] };
+    if (s === undefined) return errorStatus("InterPodAffinity: PreFilter did not run");
+    if (s.existingAntiAffinity.anyOnNode(node.labels)) return existingAntiAffinityRejection;
     if (pod.requiredAffinity.length > 0 && !s.firstOfGroup) {
       for (const term of pod.requiredAffinity) {
         if (s.affinity.get(term.topologyKey, node.labels[term.topologyKey]) <= 0) {
-          return { code: Code.UnschedulableAndUnresolvable, reasons: [affinityReason] };
+          return affinityRejection;
         }
       }
     }
     for (const term of pod.requiredAntiAffinity) {
       if (s.antiAffinity.get(term.topologyKey, node.labels[term.topologyKey]) > 0) {
-        return { code: Code.Unschedulable, reasons: [antiAffinityReason] };
+        return antiAffinityRejection;
       }
     }
     return success;
@@ -95,6 +100,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       for (const t of placed.preferredAffinity) if (termMatches(t, pod)) scores.add(t.topologyKey, at(t.topologyKey), t.weight);
       for (const t of placed.preferredAntiAffinity) if (termMatches(t, pod)) scores.add(t.topologyKey, at(t.topologyKey), -t.weight);
     }
+    if (scores.size === 0) return skip;
     state.write(`${this.name}/score`, scores);
     return success;
   }

@@ -8,39 +8,43 @@ export function termMatches(term: AffinityTerm, pi: PodInfo): boolean {
   return (term.namespaces === undefined || term.namespaces.has(pi.namespace)) && selectorMatches(term.selector, pi.labels);
 }
 
-export function pair(key: string, value: string): string {
-  return `${key}\u0000${value}`;
-}
-
+/** Counts per topology pair, as topologyKey → value → count. */
 export class TopologyCounts {
-  private readonly counts = new Map<string, number>();
+  private readonly byKey = new Map<string, Map<string, number>>();
 
   get size(): number {
-    return this.counts.size;
+    return this.byKey.size;
   }
 
   add(key: string, value: string | undefined, n: number): void {
     if (value === undefined) return;
-    const k = pair(key, value);
-    const next = (this.counts.get(k) ?? 0) + n;
-    if (next === 0) this.counts.delete(k);
-    else this.counts.set(k, next);
+    let values = this.byKey.get(key);
+    if (values === undefined) this.byKey.set(key, (values = new Map()));
+    const next = (values.get(value) ?? 0) + n;
+    if (next === 0) values.delete(value);
+    else values.set(value, next);
+    if (values.size === 0) this.byKey.delete(key);
   }
 
   get(key: string, value: string | undefined): number {
-    return value === undefined ? 0 : (this.counts.get(pair(key, value)) ?? 0);
+    return value === undefined ? 0 : (this.byKey.get(key)?.get(value) ?? 0);
   }
 
   /** Any pair that the node's labels carry with a positive count. */
   anyOnNode(labels: Readonly<Record<string, string>>): boolean {
-    if (this.counts.size === 0) return false;
-    for (const [k, v] of Object.entries(labels)) if ((this.counts.get(pair(k, v)) ?? 0) > 0) return true;
+    for (const [key, values] of this.byKey) {
+      const v = labels[key];
+      if (v !== undefined && (values.get(v) ?? 0) > 0) return true;
+    }
     return false;
   }
 
   sumOnNode(labels: Readonly<Record<string, string>>): number {
     let sum = 0;
-    for (const [k, v] of Object.entries(labels)) sum += this.counts.get(pair(k, v)) ?? 0;
+    for (const [key, values] of this.byKey) {
+      const v = labels[key];
+      if (v !== undefined) sum += values.get(v) ?? 0;
+    }
     return sum;
   }
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { newPodInfo } from "../../framework/pod-info.ts";
-import { Code } from "../../framework/status.ts";
+import { Code, unresolvable } from "../../framework/status.ts";
 import { CycleState } from "../../framework/types.ts";
 import { cacheWith, makeNode, makePod } from "../../test-objects.ts";
 import { NodeAffinity } from "./node-affinity.ts";
@@ -20,10 +20,7 @@ describe("NodeAffinity", () => {
   it("applies spec.nodeSelector", () => {
     assert.deepEqual(fits(makePod("p", { nodeSelector: { disk: "ssd" } })), ["ssd-a"]);
     assert.deepEqual(fits(makePod("p", { nodeSelector: { disk: "ssd", zone: "b" } })), []);
-    assert.deepEqual(plugin.filter(state, newPodInfo(makePod("p", { nodeSelector: { disk: "nvme" } })), node("bare")), {
-      code: Code.UnschedulableAndUnresolvable,
-      reasons: ["node(s) didn't match Pod's node affinity/selector"],
-    });
+    assert.deepEqual(plugin.filter(state, newPodInfo(makePod("p", { nodeSelector: { disk: "nvme" } })), node("bare")), unresolvable("node(s) didn't match Pod's node affinity/selector"));
   });
 
   it("applies required node affinity: terms ORed, expressions ANDed, Gt and matchFields", () => {

@@ -3,8 +3,16 @@
 // the score of nodes they match.
 import type { NodeInfo } from "../../framework/node-info.ts";
 import type { PodInfo } from "../../framework/pod-info.ts";
-import { success, unresolvable, type Status } from "../../framework/status.ts";
-import { normalizeByMax, type ClusterEventKind, type CycleState, type FilterPlugin, type ScorePlugin } from "../../framework/types.ts";
+import { skip, success, unresolvable, type Status } from "../../framework/status.ts";
+import {
+  normalizeByMax,
+  type ClusterEventKind,
+  type CycleState,
+  type FilterPlugin,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type ScorePlugin,
+} from "../../framework/types.ts";
 import type { Node, Pod } from "../../kube-types.ts";
 import { nodeSelectorMatches, nodeSelectorTermMatches } from "../../labels.ts";
 
@@ -21,9 +29,18 @@ export function requiredNodeAffinityMatches(pod: Pod, node: Node): boolean {
   return required === undefined || required === null || nodeSelectorMatches(required, node);
 }
 
-export class NodeAffinity implements FilterPlugin, ScorePlugin {
+export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = "NodeAffinity";
   readonly events: readonly ClusterEventKind[] = ["NodeAdd", "NodeUpdate"];
+
+  preFilter(_state: CycleState, pod: PodInfo): Status {
+    const spec = pod.pod.spec;
+    return spec?.nodeSelector === undefined && spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution === undefined ? skip : success;
+  }
+
+  preScore(_state: CycleState, pod: PodInfo): Status {
+    return (pod.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).length === 0 ? skip : success;
+  }
 
   filter(_state: CycleState, pod: PodInfo, node: NodeInfo): Status {
     return requiredNodeAffinityMatches(pod.pod, node.node) ? success : unresolvable(nodeAffinityReason);

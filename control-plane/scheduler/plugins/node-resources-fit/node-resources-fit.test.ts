@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { newPodInfo } from "../../framework/pod-info.ts";
-import { Code } from "../../framework/status.ts";
+import { Code, unresolvable, unschedulable } from "../../framework/status.ts";
 import { CycleState } from "../../framework/types.ts";
 import type { Pod } from "../../kube-types.ts";
 import { cacheWith, makeNode, makePod } from "../../test-objects.ts";
@@ -15,10 +15,7 @@ describe("NodeResourcesFit", () => {
     const cache = cacheWith([makeNode("n", { cpu: "2", memory: "4Gi" })], [makePod("old", { cpu: "1500m", memory: "1Gi", nodeName: "n" })]);
     const n = cache.nodeInfo("n")!;
     assert.equal(plugin.filter(state, newPodInfo(makePod("fits", { cpu: "500m", memory: "3Gi" })), n).code, Code.Success);
-    assert.deepEqual(plugin.filter(state, newPodInfo(makePod("big", { cpu: "501m", memory: "3073Mi" })), n), {
-      code: Code.Unschedulable,
-      reasons: ["Insufficient cpu", "Insufficient memory"],
-    });
+    assert.deepEqual(plugin.filter(state, newPodInfo(makePod("big", { cpu: "501m", memory: "3073Mi" })), n), unschedulable("Insufficient cpu", "Insufficient memory"));
   });
 
   it("counts assumed pods as taken", () => {
@@ -29,7 +26,7 @@ describe("NodeResourcesFit", () => {
 
   it("limits the number of pods", () => {
     const cache = cacheWith([makeNode("n", { pods: "2" })], [makePod("a", { nodeName: "n" }), makePod("b", { nodeName: "n" })]);
-    assert.deepEqual(plugin.filter(state, newPodInfo(makePod("c")), cache.nodeInfo("n")!), { code: Code.Unschedulable, reasons: ["Too many pods"] });
+    assert.deepEqual(plugin.filter(state, newPodInfo(makePod("c")), cache.nodeInfo("n")!), unschedulable("Too many pods"));
   });
 
   it("uses the effective request of init containers", () => {
@@ -50,6 +47,6 @@ describe("NodeResourcesFit", () => {
     const cache = cacheWith([node, makeNode("plain")]);
     const pod: Pod = { metadata: { name: "g", namespace: "default" }, spec: { containers: [{ name: "c", resources: { limits: { "nvidia.com/gpu": "1" } } }] } };
     assert.equal(plugin.filter(state, newPodInfo(pod), cache.nodeInfo("n")!).code, Code.Success);
-    assert.deepEqual(plugin.filter(state, newPodInfo(pod), cache.nodeInfo("plain")!), { code: Code.UnschedulableAndUnresolvable, reasons: ["Insufficient nvidia.com/gpu"] });
+    assert.deepEqual(plugin.filter(state, newPodInfo(pod), cache.nodeInfo("plain")!), unresolvable("Insufficient nvidia.com/gpu"));
   });
 });

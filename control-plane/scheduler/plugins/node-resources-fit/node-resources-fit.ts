@@ -3,7 +3,7 @@
 // Pods count too, against allocatable "pods".
 import type { NodeInfo } from "../../framework/node-info.ts";
 import type { PodInfo } from "../../framework/pod-info.ts";
-import { Code, success, type Status } from "../../framework/status.ts";
+import { Code, statusOf, success, type Status } from "../../framework/status.ts";
 import type { ClusterEventKind, CycleState, FilterPlugin } from "../../framework/types.ts";
 
 export interface InsufficientResource {
@@ -13,8 +13,18 @@ export interface InsufficientResource {
   unresolvable: boolean;
 }
 
+/** The common case without allocating: does everything fit? */
+function fitsAll(pod: PodInfo, node: NodeInfo): boolean {
+  const r = pod.requests;
+  if (node.pods.size + 1 > node.allowedPods) return false;
+  if (r.milliCpu > 0 && r.milliCpu > node.allocatable.milliCpu - node.requested.milliCpu) return false;
+  if (r.memory > 0 && r.memory > node.allocatable.memory - node.requested.memory) return false;
+  return r.scalar.size === 0;
+}
+
 export function insufficientResources(pod: PodInfo, node: NodeInfo): InsufficientResource[] {
   const out: InsufficientResource[] = [];
+  if (fitsAll(pod, node)) return out;
   if (node.pods.size + 1 > node.allowedPods) {
     out.push({ resource: "pods", reason: "Too many pods", unresolvable: node.allowedPods === 0 });
   }
@@ -43,6 +53,6 @@ export class NodeResourcesFit implements FilterPlugin {
     const missing = insufficientResources(pod, node);
     if (missing.length === 0) return success;
     const code = missing.some((m) => m.unresolvable) ? Code.UnschedulableAndUnresolvable : Code.Unschedulable;
-    return { code, reasons: missing.map((m) => m.reason) };
+    return statusOf(code, missing.map((m) => m.reason));
   }
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { newPodInfo } from "../../framework/pod-info.ts";
-import { Code } from "../../framework/status.ts";
+import { Code, unresolvable } from "../../framework/status.ts";
 import { CycleState } from "../../framework/types.ts";
 import { cacheWith, makeNode, makePod } from "../../test-objects.ts";
 import { NodeUnschedulable } from "./node-unschedulable.ts";
@@ -12,7 +12,7 @@ describe("NodeUnschedulable", () => {
     const plugin = new NodeUnschedulable();
     const state = new CycleState();
     const pod = newPodInfo(makePod("p"));
-    assert.deepEqual(plugin.filter(state, pod, cache.nodeInfo("cordoned")!), { code: Code.UnschedulableAndUnresolvable, reasons: ["node(s) were unschedulable"] });
+    assert.deepEqual(plugin.filter(state, pod, cache.nodeInfo("cordoned")!), unresolvable("node(s) were unschedulable"));
     assert.equal(plugin.filter(state, pod, cache.nodeInfo("open")!).code, Code.Success);
     const tolerant = newPodInfo(makePod("ds", { tolerations: [{ key: "node.kubernetes.io/unschedulable", operator: "Exists", effect: "NoSchedule" }] }));
     assert.equal(plugin.filter(state, tolerant, cache.nodeInfo("cordoned")!).code, Code.Success);

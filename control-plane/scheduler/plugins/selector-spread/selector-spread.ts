@@ -6,7 +6,7 @@
 import type { NodeInfo } from "../../framework/node-info.ts";
 import type { PodInfo } from "../../framework/pod-info.ts";
 import { maxNodeScore, type ClusterView, type CycleState, type PreScorePlugin, type ScorePlugin } from "../../framework/types.ts";
-import { success, type Status } from "../../framework/status.ts";
+import { skip, success, type Status } from "../../framework/status.ts";
 
 export const zoneLabel = "topology.kubernetes.io/zone";
 /** Zone spreading counts twice as much as node spreading (kube's zoneWeighting 2/3). */
@@ -22,7 +22,7 @@ export class SelectorSpread implements PreScorePlugin, ScorePlugin {
   constructor(private readonly view: ClusterView) {}
 
   preScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Status {
-    if (pod.ownerUid === undefined) return success;
+    if (pod.ownerUid === undefined) return skip;
     let zoneCounts: Map<string, number> | undefined;
     for (const node of nodes) {
       const zone = node.labels[zoneLabel];

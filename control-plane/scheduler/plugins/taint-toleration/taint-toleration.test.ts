@@ -29,7 +29,8 @@ describe("TaintToleration", () => {
     ]);
     const pod = newPodInfo(makePod("p"));
     const gpu = plugin.filter(state, pod, cache.nodeInfo("gpu")!);
-    assert.deepEqual(gpu, { code: Code.UnschedulableAndUnresolvable, reasons: ["node(s) had taint {dedicated: gpu}, that the pod didn't tolerate"] });
+    assert.equal(gpu.code, Code.UnschedulableAndUnresolvable);
+    assert.deepEqual(gpu.reasons, ["node(s) had taint {dedicated: gpu}, that the pod didn't tolerate"]);
     assert.deepEqual(plugin.filter(state, pod, cache.nodeInfo("dying")!).reasons, ["node(s) had taint {node.kubernetes.io/unreachable: }, that the pod didn't tolerate"]);
     assert.equal(plugin.filter(state, pod, cache.nodeInfo("soft")!).code, Code.Success);
     const tolerant = newPodInfo(makePod("t", { tolerations: [{ key: "dedicated", operator: "Exists", effect: "NoSchedule" }] }));

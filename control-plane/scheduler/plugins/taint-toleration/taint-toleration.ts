@@ -3,7 +3,7 @@
 // (NoExecute also evicts running pods; that is the node lifecycle controller's job.)
 import type { NodeInfo } from "../../framework/node-info.ts";
 import type { PodInfo } from "../../framework/pod-info.ts";
-import { success, unresolvable, type Status } from "../../framework/status.ts";
+import { success, unresolvable, withPlugin, type Status } from "../../framework/status.ts";
 import { normalizeByMax, type ClusterEventKind, type CycleState, type FilterPlugin, type ScorePlugin } from "../../framework/types.ts";
 import type { Taint, Toleration } from "../../kube-types.ts";
 import { findUntoleratedTaint, toleratesTaint } from "./tolerations.ts";
@@ -15,11 +15,16 @@ const blocksScheduling = (taint: Taint): boolean => taint.effect === "NoSchedule
 export class TaintToleration implements FilterPlugin, ScorePlugin {
   readonly name = "TaintToleration";
   readonly events: readonly ClusterEventKind[] = ["NodeAdd", "NodeUpdate"];
+  /** One status per taint object: thousands of nodes may reject each pod for the same taint. */
+  private readonly rejections = new WeakMap<Taint, Status>();
 
   filter(_state: CycleState, pod: PodInfo, node: NodeInfo): Status {
     if (node.taints.length === 0) return success;
     const taint = findUntoleratedTaint(node.taints, pod.pod.spec?.tolerations, blocksScheduling);
-    return taint === undefined ? success : unresolvable(taintReason(taint));
+    if (taint === undefined) return success;
+    let status = this.rejections.get(taint);
+    if (status === undefined) this.rejections.set(taint, (status = withPlugin(unresolvable(taintReason(taint)), this.name)));
+    return status;
   }
 
   /** Raw score: how many PreferNoSchedule taints the pod does not tolerate (fewer is better). */
