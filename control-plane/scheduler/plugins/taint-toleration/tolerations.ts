@@ -28,3 +28,26 @@ export function findUntoleratedTaint(
 ): Taint | undefined {
   return taints.find((taint) => keep(taint) && !tolerationsTolerate(tolerations, taint));
 }
+
+export type NoExecuteVerdict = { evict: "now" } | { evict: "after"; seconds: number } | { evict: "never" };
+
+/**
+ * What NoExecute taints mean for a pod already running on the node (the rule
+ * of Kubernetes' taint eviction, for the node lifecycle controller): an
+ * untolerated taint evicts at once; tolerated ones let the pod stay for the
+ * smallest tolerationSeconds among the matching tolerations, or for ever.
+ */
+export function noExecuteVerdict(taints: readonly Taint[], tolerations: readonly Toleration[] | undefined): NoExecuteVerdict {
+  let seconds: number | undefined;
+  for (const taint of taints) {
+    if (taint.effect !== "NoExecute") continue;
+    const matching = (tolerations ?? []).filter((t) => toleratesTaint(t, taint));
+    if (matching.length === 0) return { evict: "now" };
+    for (const t of matching) {
+      if (t.tolerationSeconds === undefined || t.tolerationSeconds === null) continue;
+      const s = Math.max(0, t.tolerationSeconds);
+      seconds = seconds === undefined ? s : Math.min(seconds, s);
+    }
+  }
+  return seconds === undefined ? { evict: "never" } : { evict: "after", seconds };
+}
