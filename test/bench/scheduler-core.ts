@@ -55,9 +55,10 @@ function podFor(workload: Workload, i: number): Pod {
   return makePod(`pod-${i}`, { cpu: "100m", memory: "500Mi", labels: { group } });
 }
 
+/** Nearest-rank percentile of an ascending series. */
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 export async function runWorkload(workload: Workload, nodes: number, pods: number): Promise<SchedulerCoreFigure> {

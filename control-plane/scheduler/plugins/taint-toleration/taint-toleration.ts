@@ -8,6 +8,8 @@ import { normalizeByMax, type ClusterEventKind, type CycleState, type FilterPlug
 import type { Taint, Toleration } from "../../kube-types.ts";
 import { findUntoleratedTaint, toleratesTaint } from "./tolerations.ts";
 
+// kube-scheduler's wording of the 1.20 era, the one kubectl 1.20 users know; later releases
+// say "node(s) had untolerated taint {key: value}".
 export const taintReason = (taint: Taint): string => `node(s) had taint {${taint.key}: ${taint.value ?? ""}}, that the pod didn't tolerate`;
 
 const blocksScheduling = (taint: Taint): boolean => taint.effect === "NoSchedule" || taint.effect === "NoExecute";
