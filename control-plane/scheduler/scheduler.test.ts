@@ -83,6 +83,22 @@ describe("Scheduler", () => {
     assert.equal(cluster.nodeOf("default/second"), "a");
   });
 
+  it("requeues a pod only on events that may help the plugins that rejected it", async () => {
+    const { cluster, clock, scheduler } = setup();
+    cluster.addNode(makeNode("plain"));
+    cluster.createPod(makePod("other", { nodeName: "plain" }));
+    cluster.createPod(makePod("picky", { nodeSelector: { disk: "ssd" } }));
+    await scheduler.drain();
+    assert.equal(scheduler.queue.sizes.unschedulable, 1);
+    clock.advance(1000);
+    cluster.deletePod("default/other");
+    assert.equal(scheduler.queue.sizes.unschedulable, 1, "a deleted pod frees resources, not labels");
+    cluster.addNode(makeNode("fast", { labels: { disk: "ssd" } }));
+    assert.equal(scheduler.queue.sizes.active, 1);
+    await scheduler.drain();
+    assert.equal(cluster.nodeOf("default/picky"), "fast");
+  });
+
   it("leaves pods of other schedulers alone", async () => {
     const { cluster, scheduler } = setup();
     cluster.addNode(makeNode("a"));
@@ -109,6 +125,24 @@ describe("Scheduler", () => {
     await scheduler.drain();
     assert.equal(cluster.nodeOf("default/high"), "a");
     assert.equal(cluster.nodeOf("default/low-2"), "a");
+  });
+
+  it("keeps the room made by preemption for the preemptor", async () => {
+    const { cluster, clock, scheduler } = setup();
+    cluster.addNode(makeNode("a", { cpu: "1" }));
+    cluster.createPod(makePod("low", { cpu: "1", priority: 1 }));
+    await scheduler.drain();
+    cluster.createPod(makePod("high", { cpu: "1", priority: 100 }));
+    await scheduler.drain();
+    assert.deepEqual(cluster.evicted, ["default/low"]);
+    // A pod of middling priority arrives before the preemptor is retried: the room is not its.
+    cluster.createPod(makePod("middle", { cpu: "1", priority: 50 }));
+    await scheduler.drain();
+    assert.equal(cluster.nodeOf("default/middle"), undefined);
+    clock.advance(1000);
+    scheduler.queue.flushBackoffCompleted();
+    await scheduler.drain();
+    assert.equal(cluster.nodeOf("default/high"), "a");
   });
 
   it("runs by itself with run() and stops cleanly", async () => {

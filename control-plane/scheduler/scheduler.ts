@@ -54,6 +54,8 @@ export class Scheduler {
   private readonly schedulerName: string;
   private readonly preemption: boolean;
   private readonly inFlightBinds = new Set<Promise<void>>();
+  /** Preemptors waiting for their victims to go: pod key → nominated node and pod. */
+  private readonly nominations = new Map<string, { nodeName: string; pi: PodInfo }>();
   private stopWatch: (() => void) | undefined;
   private timers: ReturnType<typeof setInterval>[] = [];
   private loopScheduled = false;
@@ -66,6 +68,7 @@ export class Scheduler {
     this.algorithm = new ScheduleAlgorithm(this.framework, this.cache, {
       percentageOfNodesToScore: options.percentageOfNodesToScore ?? 0,
       random: options.random ?? Math.random,
+      nominatedPods: (nodeName, pod) => this.nominatedPods(nodeName, pod),
     });
     this.queue = new SchedulingQueue({
       clock,
@@ -160,6 +163,7 @@ export class Scheduler {
 
   private podDeleted(pod: Pod): void {
     const key = podKey(pod);
+    this.nominations.delete(key);
     this.queue.delete(key);
     if (this.cache.isPlaced(key)) {
       this.cache.removePod(pod);
@@ -185,6 +189,7 @@ export class Scheduler {
       return true;
     }
     const { nodeName, state } = result;
+    this.nominations.delete(q.key);
     this.cache.assumePod(q.pi, nodeName);
     const reserved = this.framework.runReserve(state, q.pi, nodeName);
     if (!isSuccess(reserved)) {
@@ -236,7 +241,17 @@ export class Scheduler {
       return;
     }
     this.stats.preemptions++;
+    this.nominations.set(pod.key, { nodeName: result.nodeName, pi: pod });
     void this.options.recorder?.preempt(pod.pod, result.nodeName, result.victims.map((v) => v.pod)).catch(() => undefined);
+  }
+
+  private nominatedPods(nodeName: string, pod: PodInfo): PodInfo[] {
+    if (this.nominations.size === 0) return [];
+    const out: PodInfo[] = [];
+    for (const [key, n] of this.nominations) {
+      if (n.nodeName === nodeName && key !== pod.key && n.pi.priority >= pod.priority) out.push(n.pi);
+    }
+    return out;
   }
 
   /** Schedules until no pod is active and no binding is in flight (tests and the core benchmark). */

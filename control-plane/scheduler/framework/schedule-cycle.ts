@@ -17,6 +17,12 @@ export interface CycleOptions {
    */
   percentageOfNodesToScore: number;
   random: RandomSource;
+  /**
+   * Pods that preemption nominated for a node and that outrank (or equal) the
+   * pod being scheduled: they are counted there as if placed, so that the room
+   * made for them is not taken by someone else meanwhile.
+   */
+  nominatedPods?: (nodeName: string, pod: PodInfo) => readonly PodInfo[];
 }
 
 export interface ScheduleResult {
@@ -78,7 +84,7 @@ export class ScheduleAlgorithm {
     let evaluated = 0;
     for (; evaluated < nodes.length && feasible.length < want; evaluated++) {
       const node = nodes[(start + evaluated) % nodes.length]!;
-      const s = this.framework.runFilters(state, pod, node);
+      const s = this.framework.runFilters(state, pod, this.withNominated(node, pod));
       if (s.code === Code.Success) feasible.push(node);
       else if (s.code === Code.Error) throw new Error(`${s.plugin}: ${s.reasons.join(", ")}`);
       else {
@@ -90,6 +96,14 @@ export class ScheduleAlgorithm {
     // The map of reasons is needed only when the pod fits nowhere.
     const statuses = () => new Map(rejectedNodes.map((n, i) => [n.name, rejections[i]!] as const));
     return { feasible, statuses, evaluated };
+  }
+
+  private withNominated(node: NodeInfo, pod: PodInfo): NodeInfo {
+    const nominated = this.options.nominatedPods?.(node.name, pod);
+    if (nominated === undefined || nominated.length === 0) return node;
+    const whatIf = node.clone();
+    for (const p of nominated) whatIf.addPod(p);
+    return whatIf;
   }
 
   /** The highest total wins; equal totals are broken uniformly at random (reservoir sampling). */
