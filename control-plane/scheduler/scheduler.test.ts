@@ -99,12 +99,16 @@ describe("Scheduler", () => {
     assert.equal(cluster.nodeOf("default/picky"), "fast");
   });
 
-  it("leaves pods of other schedulers alone", async () => {
+  it("leaves pods of other schedulers, and pods being deleted, alone", async () => {
     const { cluster, scheduler } = setup();
     cluster.addNode(makeNode("a"));
     cluster.createPod(makePod("mine"));
     cluster.createPod(makePod("theirs", { schedulerName: "other-scheduler" }));
+    const leaving = makePod("leaving");
+    leaving.metadata!.deletionTimestamp = new Date();
+    cluster.createPod(leaving);
     await scheduler.drain();
+    assert.equal(cluster.nodeOf("default/leaving"), undefined, "a pod being deleted is not placed");
     assert.equal(cluster.nodeOf("default/mine"), "a");
     assert.equal(cluster.nodeOf("default/theirs"), undefined);
     assert.equal(scheduler.queue.has("default/theirs"), false);

@@ -156,6 +156,11 @@ export class Scheduler {
       return;
     }
     if (terminated || (pod.spec?.schedulerName ?? defaultSchedulerName) !== this.schedulerName) return;
+    // Being deleted: nothing to place (kube-scheduler skips these too).
+    if (pod.metadata?.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null) {
+      this.queue.delete(key);
+      return;
+    }
     // Its binding is in flight: the informer has not seen it yet.
     if (this.cache.isAssumed(key)) return;
     this.queue.update(newPodInfo(pod));

@@ -22,8 +22,6 @@ export class NodeInfo {
   /** Requests with pods that ask for nothing counted at a default size; used for scoring. */
   nonZeroMilliCpu = 0;
   nonZeroMemory = 0;
-  /** Pods here with any (anti-)affinity term, which inter-pod affinity must look at. */
-  podsWithAffinity = 0;
 
   constructor(node: Node) {
     this.setNode(node);
@@ -73,9 +71,6 @@ export class NodeInfo {
     for (const [name, v] of pi.requests.scalar) r.scalar.set(name, (r.scalar.get(name) ?? 0) + sign * v);
     this.nonZeroMilliCpu += sign * pi.nonZeroMilliCpu;
     this.nonZeroMemory += sign * pi.nonZeroMemory;
-    if (pi.requiredAffinity.length + pi.requiredAntiAffinity.length + pi.preferredAffinity.length + pi.preferredAntiAffinity.length > 0) {
-      this.podsWithAffinity += sign;
-    }
   }
 
   /** A copy whose pods can be added and removed without touching this one (preemption's what-if). */

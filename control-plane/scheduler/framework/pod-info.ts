@@ -175,7 +175,3 @@ export function newPodInfo(pod: Pod): PodInfo {
     images: (pod.spec?.containers ?? []).map((c) => normalizedImageName(c.image ?? "")),
   };
 }
-
-export function hasPodAffinityTerms(pi: PodInfo): boolean {
-  return pi.requiredAffinity.length + pi.requiredAntiAffinity.length + pi.preferredAffinity.length + pi.preferredAntiAffinity.length > 0;
-}

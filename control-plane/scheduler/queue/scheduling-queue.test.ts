@@ -85,6 +85,19 @@ describe("SchedulingQueue", () => {
     assert.equal(queue.pop()?.key, "default/p");
   });
 
+  it("keeps an unschedulable pod waiting when only its status changed", () => {
+    const { clock, queue } = setup();
+    queue.add(pi("p"));
+    queue.addUnschedulable(queue.pop()!, queue.cycle, new Set(["X"]));
+    clock.advance(2000);
+    const withCondition = makePod("p", { priority: 0 });
+    withCondition.status = { conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable" }] };
+    queue.update(newPodInfo(withCondition));
+    assert.deepEqual(queue.sizes, { active: 0, backoff: 0, unschedulable: 1, inFlight: 0 });
+    queue.update(newPodInfo(makePod("p", { priority: 0, labels: { fixed: "yes" } })));
+    assert.deepEqual(queue.sizes, { active: 1, backoff: 0, unschedulable: 0, inFlight: 0 });
+  });
+
   it("forgets deleted pods wherever they are, and an update retries an unschedulable pod", () => {
     const { clock, queue } = setup();
     queue.add(pi("a"));

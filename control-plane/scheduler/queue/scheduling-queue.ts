@@ -8,6 +8,7 @@
 import type { Clock } from "../clock.ts";
 import type { PodInfo } from "../framework/pod-info.ts";
 import type { ClusterEventKind } from "../framework/types.ts";
+import type { Pod } from "../kube-types.ts";
 import { KeyedHeap } from "./heap.ts";
 
 export interface QueuedPod {
@@ -79,7 +80,11 @@ export class SchedulingQueue {
     this.active.push({ pi, key: pi.key, enqueuedAt: this.clock.now(), attempts: 0, failedAt: 0, unschedulablePlugins: new Set() });
   }
 
-  /** The pending pod changed: an unschedulable one gets another chance, as its spec may now fit. */
+  /**
+   * The pending pod changed. An unschedulable one gets another chance if its
+   * spec, labels or annotations changed; a change of status alone (such as
+   * the PodScheduled condition the scheduler itself writes) leaves it waiting.
+   */
   update(pi: PodInfo): void {
     const flying = this.inFlight.get(pi.key);
     if (flying !== undefined) {
@@ -96,8 +101,10 @@ export class SchedulingQueue {
     }
     const u = this.unschedulable.get(pi.key);
     if (u !== undefined) {
-      this.unschedulable.delete(pi.key);
+      const changed = mayChangeScheduling(u.q.pi.pod, pi.pod);
       u.q.pi = pi;
+      if (!changed) return;
+      this.unschedulable.delete(pi.key);
       this.requeue(u.q);
       return;
     }
@@ -222,4 +229,13 @@ export class SchedulingQueue {
     }
     return false;
   }
+}
+
+/** Whether an update touches what scheduling reads (kube's isPodUpdated ignores status and bookkeeping). */
+function mayChangeScheduling(before: Pod, after: Pod): boolean {
+  return (
+    JSON.stringify(before.spec) !== JSON.stringify(after.spec) ||
+    JSON.stringify(before.metadata?.labels ?? {}) !== JSON.stringify(after.metadata?.labels ?? {}) ||
+    JSON.stringify(before.metadata?.annotations ?? {}) !== JSON.stringify(after.metadata?.annotations ?? {})
+  );
 }
