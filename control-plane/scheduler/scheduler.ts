@@ -239,7 +239,7 @@ export class Scheduler {
       pod,
       nodes: this.cache.nodeInfos(),
       statuses: error.statuses,
-      fits: (p, node) => isSuccess(this.framework.runFilters(state, p, node)),
+      whatIf: (node) => this.framework.whatIf(state, pod, node),
     });
     if (!result.ok) {
       error.postFilterMessage = result.message;

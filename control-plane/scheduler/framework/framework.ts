@@ -26,6 +26,13 @@ export interface ProfileEntry {
   weight?: number;
 }
 
+export interface WhatIf {
+  readonly node: NodeInfo;
+  removePod(other: PodInfo): void;
+  addPod(other: PodInfo): void;
+  fits(): boolean;
+}
+
 export class Framework {
   readonly preFilters: PreFilterPlugin[] = [];
   readonly filters: FilterPlugin[] = [];
@@ -97,6 +104,29 @@ export class Framework {
       }
     }
     return totals;
+  }
+
+  /**
+   * A what-if copy of a node for preemption: pods can be removed and added
+   * back, PreFilter state follows, and fits() runs the filters on it.
+   */
+  whatIf(state: CycleState, pod: PodInfo, node: NodeInfo): WhatIf {
+    const s = state.clone();
+    const n = node.clone();
+    // A plugin whose PreFilter skipped has no state here and ignores these calls.
+    const extended = this.preFilters;
+    return {
+      node: n,
+      removePod: (other) => {
+        n.removePod(other.key);
+        for (const p of extended) p.removePod?.(s, pod, other, n);
+      },
+      addPod: (other) => {
+        n.addPod(other);
+        for (const p of extended) p.addPod?.(s, pod, other, n);
+      },
+      fits: () => isSuccess(this.runFilters(s, pod, n)),
+    };
   }
 
   runReserve(state: CycleState, pod: PodInfo, nodeName: string): Status {

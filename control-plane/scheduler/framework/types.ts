@@ -8,6 +8,15 @@ import type { Status } from "./status.ts";
 
 export const maxNodeScore = 100;
 
+/** State that preemption's what-if copies: it must clone itself. */
+export interface ClonableState {
+  clone(): ClonableState;
+}
+
+function isClonable(v: unknown): v is ClonableState {
+  return typeof v === "object" && v !== null && typeof (v as ClonableState).clone === "function";
+}
+
 /** Per-cycle scratch space: PreFilter/PreScore store what Filter/Score read, keyed by plugin. */
 export class CycleState {
   private readonly data = new Map<string, unknown>();
@@ -20,6 +29,14 @@ export class CycleState {
   }
   read<T>(key: string): T | undefined {
     return this.data.get(key) as T | undefined;
+  }
+  /** A copy for a what-if: clonable values are cloned, the rest shared (they are read-only). */
+  clone(): CycleState {
+    const copy = new CycleState();
+    for (const [k, v] of this.data) copy.data.set(k, isClonable(v) ? v.clone() : v);
+    copy.filters = this.filters;
+    copy.scores = this.scores;
+    return copy;
   }
 }
 
@@ -62,6 +79,12 @@ export interface Plugin {
 export interface PreFilterPlugin extends Plugin {
   /** Once per pod per cycle; a rejection here rejects every node. */
   preFilter(state: CycleState, pod: PodInfo): Status;
+  /**
+   * For preemption's what-if: update what PreFilter computed as if another
+   * pod were added to or removed from the node (kube's PreFilterExtensions).
+   */
+  addPod?(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): void;
+  removePod?(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): void;
 }
 
 export interface FilterPlugin extends Plugin {

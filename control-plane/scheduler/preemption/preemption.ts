@@ -1,6 +1,8 @@
 // Preemption: a pending pod that fits nowhere looks for the node where
 // evicting pods of lower priority would make it fit, evicting as little as it
-// can. Pure logic: the caller supplies the filter (`fits`) and acts on the result.
+// can. Pure logic: the caller supplies what-if copies of nodes (the framework's
+// filters, with PreFilter state kept up to date as pods go and come back) and
+// acts on the result.
 //
 // Per node: remove every lower-priority pod; if the pod still does not fit,
 // the node is no candidate. Otherwise put the removed pods back, highest
@@ -9,6 +11,7 @@
 // the lowest highest-victim priority, then the smallest sum of victim
 // priorities, then the fewest victims, then the first node in cache order.
 import { nodesAvailableMessage } from "../framework/fit-error.ts";
+import type { WhatIf } from "../framework/framework.ts";
 import type { NodeInfo } from "../framework/node-info.ts";
 import type { PodInfo } from "../framework/pod-info.ts";
 import { Code, unschedulable, type Status } from "../framework/status.ts";
@@ -21,8 +24,8 @@ export interface PreemptionInput {
   nodes: readonly NodeInfo[];
   /** Why each node rejected the pod; nodes rejected as unresolvable are skipped. */
   statuses: ReadonlyMap<string, Status>;
-  /** Runs the filters for the pod on a (what-if) node. */
-  fits(pod: PodInfo, node: NodeInfo): boolean;
+  /** A copy of the node to remove and add pods on, and to run the pod's filters against. */
+  whatIf(node: NodeInfo): WhatIf;
 }
 
 export type PreemptionResult =
@@ -37,19 +40,19 @@ interface Candidate {
 }
 
 /** Victims on one node, or undefined if evicting lower-priority pods cannot make room. */
-export function selectVictimsOnNode(pod: PodInfo, node: NodeInfo, fits: PreemptionInput["fits"]): PodInfo[] | undefined {
+export function selectVictimsOnNode(pod: PodInfo, node: NodeInfo, whatIfOf: PreemptionInput["whatIf"]): PodInfo[] | undefined {
   const lower = [...node.pods.values()].filter((p) => p.priority < pod.priority);
   if (lower.length === 0) return undefined;
-  const whatIf = node.clone();
-  for (const p of lower) whatIf.removePod(p.key);
-  if (!fits(pod, whatIf)) return undefined;
+  const whatIf = whatIfOf(node);
+  for (const p of lower) whatIf.removePod(p);
+  if (!whatIf.fits()) return undefined;
   // Highest priority first: those are the pods most worth keeping.
   lower.sort((a, b) => b.priority - a.priority || (a.key < b.key ? -1 : 1));
   const victims: PodInfo[] = [];
   for (const p of lower) {
     whatIf.addPod(p);
-    if (!fits(pod, whatIf)) {
-      whatIf.removePod(p.key);
+    if (!whatIf.fits()) {
+      whatIf.removePod(p);
       victims.push(p);
     }
   }
@@ -63,7 +66,7 @@ function better(a: Candidate, b: Candidate): boolean {
 }
 
 export function findPreemption(input: PreemptionInput): PreemptionResult {
-  const { pod, nodes, statuses, fits } = input;
+  const { pod, nodes, statuses, whatIf } = input;
   if (pod.pod.spec?.preemptionPolicy === "Never") {
     return { ok: false, message: "preemption: not eligible due to preemptionPolicy=Never." };
   }
@@ -75,7 +78,7 @@ export function findPreemption(input: PreemptionInput): PreemptionResult {
       outcome.set(node.name, unschedulable(notHelpfulReason));
       continue;
     }
-    const victims = selectVictimsOnNode(pod, node, fits);
+    const victims = selectVictimsOnNode(pod, node, whatIf);
     if (victims === undefined) {
       outcome.set(node.name, unschedulable(noVictimsReason));
       continue;

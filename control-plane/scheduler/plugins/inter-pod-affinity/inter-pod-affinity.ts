@@ -33,12 +33,30 @@ const antiAffinityRejection = withPlugin(unschedulable(antiAffinityReason), "Int
 /** The weight of a placed pod's required affinity when it pulls the pod toward it (kube's hardPodAffinityWeight). */
 const hardPodAffinityWeight = 1;
 
-interface FilterState {
-  existingAntiAffinity: TopologyCounts;
-  affinity: TopologyCounts;
-  antiAffinity: TopologyCounts;
-  /** No pod matches the affinity terms anywhere, but the pod matches them itself. */
-  firstOfGroup: boolean;
+/** Counts per topology pair, computed in PreFilter; cloned for preemption's what-if. */
+class FilterState {
+  constructor(
+    readonly existingAntiAffinity: TopologyCounts,
+    readonly affinity: TopologyCounts,
+    readonly antiAffinity: TopologyCounts,
+    /** The pod matches its own affinity terms: it may be the first of its group. */
+    readonly matchesOwnAffinity: boolean,
+  ) {}
+
+  clone(): FilterState {
+    return new FilterState(this.existingAntiAffinity.clone(), this.affinity.clone(), this.antiAffinity.clone(), this.matchesOwnAffinity);
+  }
+
+  /** Counts another pod on a node in or out, as PreFilter would have. */
+  update(pod: PodInfo, other: PodInfo, node: NodeInfo, sign: 1 | -1): void {
+    const at = (key: string) => node.labels[key];
+    for (const t of other.requiredAntiAffinity) if (termMatches(t, pod)) this.existingAntiAffinity.add(t.topologyKey, at(t.topologyKey), sign);
+    const terms = pod.requiredAffinity;
+    if (terms.length > 0 && terms.every((t) => termMatches(t, other))) {
+      for (const t of terms) this.affinity.add(t.topologyKey, at(t.topologyKey), sign);
+    }
+    for (const t of pod.requiredAntiAffinity) if (termMatches(t, other)) this.antiAffinity.add(t.topologyKey, at(t.topologyKey), sign);
+  }
 }
 
 export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
@@ -64,16 +82,26 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const antiAffinity = new TopologyCounts();
     for (const term of pod.requiredAntiAffinity) countMatchingPods(this.view, term, antiAffinity, 1);
     if (existingAntiAffinity.size === 0 && terms.length === 0 && pod.requiredAntiAffinity.length === 0) return skip;
-    const firstOfGroup = terms.length > 0 && affinity.size === 0 && terms.every((t) => termMatches(t, pod));
-    state.write(this.name, { existingAntiAffinity, affinity, antiAffinity, firstOfGroup } satisfies FilterState);
+    const matchesOwnAffinity = terms.length > 0 && terms.every((t) => termMatches(t, pod));
+    state.write(this.name, new FilterState(existingAntiAffinity, affinity, antiAffinity, matchesOwnAffinity));
     return success;
+  }
+
+  addPod(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): void {
+    state.read<FilterState>(this.name)?.update(pod, other, node, 1);
+  }
+
+  removePod(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): void {
+    state.read<FilterState>(this.name)?.update(pod, other, node, -1);
   }
 
   filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
     const s = state.read<FilterState>(this.name);
     if (s === undefined) return errorStatus("InterPodAffinity: PreFilter did not run");
     if (s.existingAntiAffinity.anyOnNode(node.labels)) return existingAntiAffinityRejection;
-    if (pod.requiredAffinity.length > 0 && !s.firstOfGroup) {
+    // No pod matches the affinity terms anywhere, but the pod matches them itself: the first of a group.
+    const firstOfGroup = s.affinity.size === 0 && s.matchesOwnAffinity;
+    if (pod.requiredAffinity.length > 0 && !firstOfGroup) {
       for (const term of pod.requiredAffinity) {
         if (s.affinity.get(term.topologyKey, node.labels[term.topologyKey]) <= 0) {
           return affinityRejection;

@@ -16,6 +16,12 @@ export class TopologyCounts {
     return this.byKey.size;
   }
 
+  clone(): TopologyCounts {
+    const copy = new TopologyCounts();
+    for (const [key, values] of this.byKey) copy.byKey.set(key, new Map(values));
+    return copy;
+  }
+
   add(key: string, value: string | undefined, n: number): void {
     if (value === undefined) return;
     let values = this.byKey.get(key);
