@@ -99,6 +99,36 @@ describe("Scheduler", () => {
     assert.equal(cluster.nodeOf("default/picky"), "fast");
   });
 
+  it("does not retry waiting pods on node heartbeats or pod status reports", async () => {
+    const { cluster, clock, scheduler } = setup();
+    const node = makeNode("a", { cpu: "1" });
+    cluster.addNode(node);
+    cluster.createPod(makePod("running", { cpu: "1" }));
+    await scheduler.drain();
+    cluster.createPod(makePod("waiting", { cpu: "1" }));
+    await scheduler.drain();
+    clock.advance(60_000);
+    cluster.addNode({ ...node, status: { ...node.status, conditions: [{ type: "Ready", status: "True", lastHeartbeatTime: new Date() }] } });
+    const running = cluster.pods.get("default/running")!;
+    cluster.createPod({ ...running, status: { phase: "Running" } });
+    assert.deepEqual(scheduler.queue.sizes, { active: 0, backoff: 0, unschedulable: 1, inFlight: 0 });
+    cluster.addNode(makeNode("a", { cpu: "2" }));
+    assert.equal(scheduler.queue.sizes.active, 1, "more allocatable does matter");
+  });
+
+  it("retries a pod waiting for pod affinity when the pod it needs is bound", async () => {
+    const { cluster, clock, scheduler } = setup();
+    cluster.addNode(makeNode("a"));
+    const needsCache = { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { app: "cache" } } }] } };
+    cluster.createPod(makePod("web", { affinity: needsCache }));
+    await scheduler.drain();
+    assert.match(cluster.unschedulableMessages.get("default/web") ?? "", /didn't match pod affinity rules/);
+    clock.advance(1000);
+    cluster.createPod(makePod("cache", { labels: { app: "cache" } }));
+    await scheduler.drain();
+    assert.equal(cluster.nodeOf("default/web"), "a");
+  });
+
   it("leaves pods of other schedulers, and pods being deleted, alone", async () => {
     const { cluster, scheduler } = setup();
     cluster.addNode(makeNode("a"));

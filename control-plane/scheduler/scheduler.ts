@@ -13,6 +13,7 @@ import { ScheduleAlgorithm } from "./framework/schedule-cycle.ts";
 import { isSuccess } from "./framework/status.ts";
 import { CycleState, type ClusterView } from "./framework/types.ts";
 import type { Pod } from "./kube-types.ts";
+import { nodeChangeMatters, podChangeMatters } from "./object-changes.ts";
 import { DefaultBinder } from "./plugins/default-binder/default-binder.ts";
 import { findPreemption } from "./preemption/preemption.ts";
 import { SchedulingQueue, type QueuedPod } from "./queue/scheduling-queue.ts";
@@ -123,10 +124,13 @@ export class Scheduler {
         this.cache.addNode(event.node);
         this.queue.onClusterEvent("NodeAdd");
         break;
-      case "NodeUpdated":
+      case "NodeUpdated": {
+        const before = this.cache.nodeObject(event.node.metadata?.name ?? "");
         this.cache.updateNode(event.node);
-        this.queue.onClusterEvent("NodeUpdate");
+        if (before === undefined) this.queue.onClusterEvent("NodeAdd");
+        else if (nodeChangeMatters(before, event.node)) this.queue.onClusterEvent("NodeUpdate");
         break;
+      }
       case "NodeDeleted":
         this.cache.removeNode(event.node.metadata?.name ?? "");
         break;
@@ -151,8 +155,13 @@ export class Scheduler {
         if (this.cache.isPlaced(key)) this.podDeleted(pod);
         return;
       }
+      const before = this.cache.placedPod(key);
+      const assumed = this.cache.isAssumed(key);
       this.cache.addPod(pod);
-      this.queue.onClusterEvent(added ? "AssignedPodAdd" : "AssignedPodUpdate");
+      // A pod newly seen as bound (our own binding confirmed, too) may be what a waiting pod's
+      // affinity needs; a status report on a known pod changes nothing for waiting pods.
+      if (before === undefined || assumed) this.queue.onClusterEvent(added || assumed ? "AssignedPodAdd" : "AssignedPodUpdate");
+      else if (podChangeMatters(before, pod)) this.queue.onClusterEvent("AssignedPodUpdate");
       return;
     }
     if (terminated || (pod.spec?.schedulerName ?? defaultSchedulerName) !== this.schedulerName) return;

@@ -55,6 +55,16 @@ export class SchedulerCache implements ClusterView {
     this.addNode(node);
   }
 
+  /** The Node object as last seen, if it exists. */
+  nodeObject(name: string): Node | undefined {
+    return this.ghosts.has(name) ? undefined : this.nodes.get(name)?.node;
+  }
+
+  /** The Pod object as placed (bound or assumed), if it is. */
+  placedPod(key: string): Pod | undefined {
+    return this.placed.get(key)?.pi.pod;
+  }
+
   removeNode(name: string): void {
     const info = this.nodes.get(name);
     if (info === undefined || this.ghosts.has(name)) return;

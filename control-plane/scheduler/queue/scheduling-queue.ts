@@ -8,7 +8,7 @@
 import type { Clock } from "../clock.ts";
 import type { PodInfo } from "../framework/pod-info.ts";
 import type { ClusterEventKind } from "../framework/types.ts";
-import type { Pod } from "../kube-types.ts";
+import { podChangeMatters } from "../object-changes.ts";
 import { KeyedHeap } from "./heap.ts";
 
 export interface QueuedPod {
@@ -101,7 +101,7 @@ export class SchedulingQueue {
     }
     const u = this.unschedulable.get(pi.key);
     if (u !== undefined) {
-      const changed = mayChangeScheduling(u.q.pi.pod, pi.pod);
+      const changed = podChangeMatters(u.q.pi.pod, pi.pod);
       u.q.pi = pi;
       if (!changed) return;
       this.unschedulable.delete(pi.key);
@@ -229,13 +229,4 @@ export class SchedulingQueue {
     }
     return false;
   }
-}
-
-/** Whether an update touches what scheduling reads (kube's isPodUpdated ignores status and bookkeeping). */
-function mayChangeScheduling(before: Pod, after: Pod): boolean {
-  return (
-    JSON.stringify(before.spec) !== JSON.stringify(after.spec) ||
-    JSON.stringify(before.metadata?.labels ?? {}) !== JSON.stringify(after.metadata?.labels ?? {}) ||
-    JSON.stringify(before.metadata?.annotations ?? {}) !== JSON.stringify(after.metadata?.annotations ?? {})
-  );
 }
