@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { createLogger } from "../logger.ts";
 import { FakeClock, seededRandom } from "./clock.ts";
 import { FakeCluster, type FakeClusterOptions } from "./fake-cluster.ts";
 import { Scheduler } from "./scheduler.ts";
@@ -177,6 +178,21 @@ describe("Scheduler", () => {
     scheduler.queue.flushBackoffCompleted();
     await scheduler.drain();
     assert.equal(cluster.nodeOf("default/high"), "a");
+  });
+
+  it("logs and skips an object it cannot read instead of stopping", async () => {
+    const cluster = new FakeCluster();
+    const lines: string[] = [];
+    const logger = createLogger("scheduler", { write: (l) => lines.push(l) });
+    const scheduler = new Scheduler({ source: cluster, binder: cluster, recorder: cluster, random: seededRandom(1), logger });
+    scheduler.connect();
+    cluster.addNode(makeNode("a"));
+    cluster.createPod(makePod("bad", { cpu: "lots" }));
+    cluster.createPod(makePod("good", { cpu: "1" }));
+    await scheduler.drain();
+    assert.equal(cluster.nodeOf("default/good"), "a");
+    assert.equal(lines.length, 1);
+    assert.deepEqual(JSON.parse(lines[0]!).object, "bad");
   });
 
   it("runs by itself with run() and stops cleanly", async () => {

@@ -2,6 +2,7 @@
 // runs one synchronous scheduling cycle per pod, assumes the pod on the chosen
 // node and binds it asynchronously, so the next pod is scheduled while the
 // binding is in flight. A failed binding forgets the assumption and requeues.
+import { silentLogger, type Logger } from "../logger.ts";
 import { systemClock, type Clock, type RandomSource } from "./clock.ts";
 import type { Binder, ClusterEvent, ClusterSource, SchedulingRecorder } from "./cluster.ts";
 import { defaultProfile } from "./default-profile.ts";
@@ -35,6 +36,8 @@ export interface SchedulerOptions {
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   maxUnschedulableMs?: number;
+  /** Structured logs (silent by default: the core is used in tests and benchmarks). */
+  logger?: Logger;
 }
 
 export interface SchedulerStats {
@@ -60,9 +63,11 @@ export class Scheduler {
   private stopWatch: (() => void) | undefined;
   private timers: ReturnType<typeof setInterval>[] = [];
   private loopScheduled = false;
+  private readonly log: Logger;
 
   constructor(private readonly options: SchedulerOptions) {
     const clock = options.clock ?? systemClock;
+    this.log = options.logger ?? silentLogger;
     this.schedulerName = options.schedulerName ?? defaultSchedulerName;
     this.preemption = options.preemption ?? true;
     this.framework = new Framework((options.profile ?? defaultProfile)(this.cache), new DefaultBinder(options.binder));
@@ -119,6 +124,17 @@ export class Scheduler {
   }
 
   handle(event: ClusterEvent): void {
+    try {
+      this.apply(event);
+    } catch (err) {
+      // An object the API server should have refused (a malformed quantity, say) must not stop the scheduler.
+      const object = "node" in event ? event.node : event.pod;
+      this.log.warn("ignored an event the scheduler cannot read", { event: event.type, object: object.metadata?.name, error: String(err) });
+    }
+    this.kick();
+  }
+
+  private apply(event: ClusterEvent): void {
     switch (event.type) {
       case "NodeAdded":
         this.cache.addNode(event.node);
@@ -142,7 +158,6 @@ export class Scheduler {
         this.podDeleted(event.pod);
         break;
     }
-    this.kick();
   }
 
   private podChanged(pod: Pod, added: boolean): void {
@@ -194,7 +209,8 @@ export class Scheduler {
     let result;
     try {
       result = this.algorithm.schedule(q.pi);
-    } catch {
+    } catch (err) {
+      this.log.error("scheduling cycle failed", { pod: q.key, error: String(err) });
       this.queue.addBackoff(q);
       return true;
     }
@@ -226,6 +242,7 @@ export class Scheduler {
       return;
     }
     this.stats.bindFailures++;
+    this.log.warn("binding failed; retrying after backoff", { pod: q.key, node: nodeName, error: status.reasons.join(", ") });
     this.framework.runUnreserve(state, q.pi, nodeName);
     this.cache.forgetPod(q.key);
     // The resources it held are free again; waiting pods may fit.
@@ -237,7 +254,9 @@ export class Scheduler {
   private handleFailure(q: QueuedPod, cycle: number, error: FitError): void {
     this.stats.unschedulable++;
     if (this.preemption && error.numAllNodes > 0) this.tryPreemption(q.pi, error);
-    this.options.recorder?.unschedulable(q.pi.pod, error.describe());
+    const message = error.describe();
+    this.log.debug("unschedulable", { pod: q.key, message });
+    this.options.recorder?.unschedulable(q.pi.pod, message);
     this.queue.addUnschedulable(q, cycle, error.rejectingPlugins());
   }
 
@@ -255,6 +274,7 @@ export class Scheduler {
       return;
     }
     this.stats.preemptions++;
+    this.log.info("preempting", { pod: pod.key, node: result.nodeName, victims: result.victims.map((v) => v.key) });
     this.nominations.set(pod.key, { nodeName: result.nodeName, pi: pod });
     void this.options.recorder?.preempt(pod.pod, result.nodeName, result.victims.map((v) => v.pod)).catch(() => undefined);
   }
