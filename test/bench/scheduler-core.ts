@@ -21,6 +21,7 @@ export interface SchedulerCoreFigure {
   workload: Workload;
   nodes: number;
   pods: number;
+  existing: number;
   bound: number;
   seconds: number;
   podsPerSecond: number;
@@ -61,10 +62,14 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-export async function runWorkload(workload: Workload, nodes: number, pods: number): Promise<SchedulerCoreFigure> {
+export async function runWorkload(workload: Workload, nodes: number, pods: number, existing = 0): Promise<SchedulerCoreFigure> {
   const bindTimes: number[] = [];
   const cluster = new FakeCluster({ onBound: () => bindTimes.push(performance.now()) });
   for (let i = 0; i < nodes; i++) cluster.addNode(nodeFor(workload, i));
+  // Pods already running before the measured ones arrive, spread round-robin (scheduler_perf's initial pods).
+  for (let i = 0; i < existing; i++) {
+    cluster.createPod(makePod(`existing-${i}`, { cpu: "100m", memory: "500Mi", nodeName: `node-${(i * 7) % nodes}`, labels: { group: "existing" } }));
+  }
   const scheduler = new Scheduler({ source: cluster, binder: cluster, recorder: cluster, random: seededRandom(1), preemption: false });
   scheduler.connect();
   const pending = Array.from({ length: pods }, (_, i) => podFor(workload, i));
@@ -87,6 +92,7 @@ export async function runWorkload(workload: Workload, nodes: number, pods: numbe
     workload,
     nodes,
     pods,
+    existing,
     bound: bindTimes.length,
     seconds,
     podsPerSecond: bindTimes.length / seconds,
@@ -94,19 +100,20 @@ export async function runWorkload(workload: Workload, nodes: number, pods: numbe
   };
 }
 
-function flag(args: string[], name: string, fallback: number): number {
+function flag(args: string[], name: string, fallback: number, allowZero = false): number {
   const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
   if (i < 0) return fallback;
   const v = args[i]!.includes("=") ? args[i]!.split("=")[1] : args[i + 1];
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} needs a positive integer`);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw new Error(`--${name} needs a ${allowZero ? "non-negative" : "positive"} integer`);
   return n;
 }
 
 export function formatTable(figures: readonly SchedulerCoreFigure[]): string {
   const n = (v: number) => Math.round(v).toLocaleString("en");
   const lines = [
-    `scheduler core alone (no API server), ${figures[0]?.nodes.toLocaleString("en")} nodes, ${figures[0]?.pods.toLocaleString("en")} pods`,
+    `scheduler core alone (no API server), ${figures[0]?.nodes.toLocaleString("en")} nodes, ${figures[0]?.pods.toLocaleString("en")} pods` +
+      (figures[0] !== undefined && figures[0].existing > 0 ? ` (${figures[0].existing.toLocaleString("en")} already running)` : ""),
     "",
     `${"workload".padEnd(15)}${"bound".padStart(8)}${"seconds".padStart(9)}${"pods/s".padStart(9)}${"p50/s".padStart(8)}${"p90/s".padStart(8)}${"p99/s".padStart(8)}${"whole s".padStart(9)}`,
   ];
@@ -125,6 +132,7 @@ export function formatTable(figures: readonly SchedulerCoreFigure[]): string {
 export async function main(args: string[]): Promise<number> {
   const nodes = flag(args, "nodes", 5000);
   const pods = flag(args, "pods", 10_000);
+  const existing = flag(args, "existing", 0, true);
   const only = args.find((a) => a.startsWith("--workload="))?.slice("--workload=".length);
   const chosen = only === undefined ? workloads : workloads.filter((w) => w === only);
   if (chosen.length === 0) {
@@ -134,7 +142,7 @@ export async function main(args: string[]): Promise<number> {
   // A short warm-up so the first workload does not pay for the JIT.
   await runWorkload("basic", Math.min(nodes, 500), Math.min(pods, 1000));
   const figures: SchedulerCoreFigure[] = [];
-  for (const w of chosen) figures.push(await runWorkload(w, nodes, pods));
+  for (const w of chosen) figures.push(await runWorkload(w, nodes, pods, existing));
   if (args.includes("--json")) {
     process.stdout.write(`${JSON.stringify({ bench: "scheduler-core", referencePodsPerSecond: kubernetesReferencePodsPerSecond, figures })}\n`);
   } else {
