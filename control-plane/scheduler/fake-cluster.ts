@@ -10,6 +10,8 @@ export interface FakeClusterOptions {
   bindFailure?: (pod: Pod, nodeName: string) => string | undefined;
   /** Called after each successful binding (the benchmark timestamps them here). */
   onBound?: (pod: Pod, nodeName: string) => void;
+  /** Evicted pods only start terminating (deletionTimestamp set) until finishTerminating(). */
+  gracefulEviction?: boolean;
 }
 
 export class FakeCluster implements ClusterSource, Binder, SchedulingRecorder {
@@ -84,9 +86,20 @@ export class FakeCluster implements ClusterSource, Binder, SchedulingRecorder {
   async preempt(pod: Pod, nodeName: string, victims: readonly Pod[]): Promise<void> {
     this.nominated.set(podKey(pod), nodeName);
     for (const v of victims) {
-      this.evicted.push(podKey(v));
-      this.deletePod(podKey(v));
+      const key = podKey(v);
+      this.evicted.push(key);
+      const current = this.pods.get(key);
+      if (this.options.gracefulEviction === true && current !== undefined) {
+        this.createPod({ ...current, metadata: { ...current.metadata, deletionTimestamp: new Date() } });
+      } else {
+        this.deletePod(key);
+      }
     }
+  }
+
+  /** Deletes every pod that is terminating (graceful eviction's end). */
+  finishTerminating(): void {
+    for (const [key, pod] of this.pods) if (pod.metadata?.deletionTimestamp !== undefined) this.deletePod(key);
   }
 
   nodeOf(key: string): string | undefined {

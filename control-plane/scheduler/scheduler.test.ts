@@ -195,6 +195,31 @@ describe("Scheduler", () => {
     assert.deepEqual(JSON.parse(lines[0]!).object, "bad");
   });
 
+  it("does not evict more while the first victims are still terminating", async () => {
+    const { cluster, clock, scheduler } = setup({ gracefulEviction: true });
+    cluster.addNode(makeNode("a", { cpu: "1" }));
+    cluster.addNode(makeNode("b", { cpu: "1" }));
+    cluster.createPod(makePod("low-a", { cpu: "1", priority: 1 }));
+    cluster.createPod(makePod("low-b", { cpu: "1", priority: 1 }));
+    await scheduler.drain();
+    cluster.createPod(makePod("high", { cpu: "1", priority: 100 }));
+    await scheduler.drain();
+    assert.equal(cluster.evicted.length, 1);
+    for (let i = 0; i < 3; i++) {
+      clock.advance(20_000);
+      cluster.addNode(makeNode(`tiny-${i}`, { cpu: "100m" }));
+      scheduler.queue.flushBackoffCompleted();
+      await scheduler.drain();
+    }
+    assert.equal(cluster.evicted.length, 1, "retries wait for the victim instead of evicting on the other node");
+    assert.match(cluster.unschedulableMessages.get("default/high") ?? "", /not eligible due to a terminating pod on the nominated node/);
+    cluster.finishTerminating();
+    clock.advance(20_000);
+    scheduler.queue.flushBackoffCompleted();
+    await scheduler.drain();
+    assert.equal(cluster.nodeOf("default/high"), cluster.nominated.get("default/high"));
+  });
+
   it("runs by itself with run() and stops cleanly", async () => {
     const cluster = new FakeCluster();
     const scheduler = new Scheduler({ source: cluster, binder: cluster, recorder: cluster, random: seededRandom(2) });

@@ -219,6 +219,11 @@ export class Scheduler {
       return true;
     }
     const { nodeName, state } = result;
+    if (this.cache.isPlaced(q.key)) {
+      // Bound meanwhile by someone else: nothing left to do.
+      this.queue.done(q.key);
+      return true;
+    }
     this.nominations.delete(q.key);
     this.cache.assumePod(q.pi, nodeName);
     const reserved = this.framework.runReserve(state, q.pi, nodeName);
@@ -261,6 +266,10 @@ export class Scheduler {
   }
 
   private tryPreemption(pod: PodInfo, error: FitError): void {
+    if (this.victimsStillTerminating(pod)) {
+      error.postFilterMessage = "preemption: not eligible due to a terminating pod on the nominated node.";
+      return;
+    }
     const state = new CycleState();
     if (!isSuccess(this.framework.runPreFilter(state, pod))) return;
     const result = findPreemption({
@@ -276,7 +285,21 @@ export class Scheduler {
     this.stats.preemptions++;
     this.log.info("preempting", { pod: pod.key, node: result.nodeName, victims: result.victims.map((v) => v.key) });
     this.nominations.set(pod.key, { nodeName: result.nodeName, pi: pod });
-    void this.options.recorder?.preempt(pod.pod, result.nodeName, result.victims.map((v) => v.pod)).catch(() => undefined);
+    void this.options.recorder?.preempt(pod.pod, result.nodeName, result.victims.map((v) => v.pod)).catch((err: unknown) => {
+      this.log.warn("preemption failed", { pod: pod.key, node: result.nodeName, error: String(err) });
+    });
+  }
+
+  /** A preemptor whose earlier victims are still shutting down waits for them rather than evicting more. */
+  private victimsStillTerminating(pod: PodInfo): boolean {
+    const nomination = this.nominations.get(pod.key);
+    const node = nomination === undefined ? undefined : this.cache.nodeInfo(nomination.nodeName);
+    if (node === undefined) return false;
+    for (const p of node.pods.values()) {
+      const deleting = p.pod.metadata?.deletionTimestamp;
+      if (p.priority < pod.priority && deleting !== undefined && deleting !== null) return true;
+    }
+    return false;
   }
 
   private nominatedPods(nodeName: string, pod: PodInfo): PodInfo[] {
