@@ -7,6 +7,7 @@ import { InterPodAffinity } from "./plugins/inter-pod-affinity/inter-pod-affinit
 import { LeastAllocated } from "./plugins/least-allocated/least-allocated.ts";
 import { NodeAffinity } from "./plugins/node-affinity/node-affinity.ts";
 import { NodeName } from "./plugins/node-name/node-name.ts";
+import { NodePorts } from "./plugins/node-ports/node-ports.ts";
 import { NodeResourcesFit } from "./plugins/node-resources-fit/node-resources-fit.ts";
 import { NodeUnschedulable } from "./plugins/node-unschedulable/node-unschedulable.ts";
 import { SelectorSpread } from "./plugins/selector-spread/selector-spread.ts";
@@ -18,6 +19,7 @@ export function defaultProfile(view: ClusterView): ProfileEntry[] {
     { plugin: new NodeName() },
     { plugin: new TaintToleration(), weight: 3 },
     { plugin: new NodeAffinity(), weight: 2 },
+    { plugin: new NodePorts() },
     { plugin: new NodeResourcesFit() },
     { plugin: new InterPodAffinity(view), weight: 2 },
     { plugin: new LeastAllocated(), weight: 1 },
