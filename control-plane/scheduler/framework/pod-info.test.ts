@@ -50,11 +50,14 @@ describe("effective requests", () => {
     assert.equal(r.scalar.get("nvidia.com/gpu"), 2);
   });
 
-  it("counts a pod that requests nothing at a default size for scoring only", () => {
+  it("counts a container that requests nothing at a default size, for scoring only", () => {
     const pi = newPodInfo(makePod("p"));
     assert.equal(pi.requests.milliCpu, 0);
     assert.equal(pi.nonZeroMilliCpu, 100);
     assert.equal(pi.nonZeroMemory, 200 * 1024 * 1024);
+    const two = newPodInfo({ spec: { containers: [container("a", "0", "1Gi"), { name: "b" }] } });
+    assert.equal(two.nonZeroMilliCpu, 200, "per container, as kube's GetNonzeroRequests");
+    assert.equal(two.nonZeroMemory, 1024 ** 3 + 200 * 1024 * 1024);
   });
 
   it("reads affinity terms with their namespaces", () => {

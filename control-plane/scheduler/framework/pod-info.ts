@@ -125,6 +125,34 @@ export function effectiveRequests(pod: Pod): Resources {
   return apps;
 }
 
+/**
+ * Requests for scoring: each container that asks for no cpu or memory counts
+ * at the default size (kube's GetNonzeroRequests), then the same effective rule.
+ */
+function nonZeroRequests(pod: Pod): { milliCpu: number; memory: number } {
+  const nonZero = (c: Container) => {
+    const r = containerResources(c);
+    return { milliCpu: r.milliCpu || defaultMilliCpuRequest, memory: r.memory || defaultMemoryRequest, scalar: new Map<string, number>() };
+  };
+  const apps = emptyResources();
+  for (const c of pod.spec?.containers ?? []) addList(apps, nonZero(c));
+  const sidecars = emptyResources();
+  const initPeak = emptyResources();
+  for (const c of pod.spec?.initContainers ?? []) {
+    const own = nonZero(c);
+    if (c.restartPolicy === "Always") {
+      addList(sidecars, own);
+      maxInto(initPeak, sidecars);
+    } else {
+      addList(own, sidecars);
+      maxInto(initPeak, own);
+    }
+  }
+  addList(apps, sidecars);
+  maxInto(apps, initPeak);
+  return { milliCpu: apps.milliCpu, memory: apps.memory };
+}
+
 function termNamespaces(pod: Pod, term: PodAffinityTerm): ReadonlySet<string> | undefined {
   const own = pod.metadata?.namespace ?? "default";
   const listed = term.namespaces ?? [];
@@ -156,6 +184,7 @@ export function normalizedImageName(image: string): string {
 
 export function newPodInfo(pod: Pod): PodInfo {
   const requests = effectiveRequests(pod);
+  const nonZero = nonZeroRequests(pod);
   const affinity = pod.spec?.affinity;
   const controller = (pod.metadata?.ownerReferences ?? []).find((o) => o.controller === true);
   return {
@@ -165,8 +194,8 @@ export function newPodInfo(pod: Pod): PodInfo {
     labels: labelsOf(pod),
     priority: pod.spec?.priority ?? 0,
     requests,
-    nonZeroMilliCpu: requests.milliCpu === 0 ? defaultMilliCpuRequest : requests.milliCpu,
-    nonZeroMemory: requests.memory === 0 ? defaultMemoryRequest : requests.memory,
+    nonZeroMilliCpu: nonZero.milliCpu,
+    nonZeroMemory: nonZero.memory,
     ownerUid: controller?.uid,
     requiredAffinity: (affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => toTerm(pod, t)),
     requiredAntiAffinity: (affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => toTerm(pod, t)),
