@@ -22,7 +22,10 @@ function method<Req, Res>(
     responseStream,
     requestSerialize: (m: Req) => Buffer.from(req.encode(m).finish()),
     requestDeserialize: (b: Buffer) => req.decode(b),
-    responseSerialize: (m: Res) => Buffer.from(res.encode(m).finish()),
+    responseSerialize: (m: Res) => {
+      const bytes = res.encode(m).finish();
+      return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes);
+    },
     responseDeserialize: (b: Buffer) => res.decode(b),
   };
 }
@@ -44,8 +47,14 @@ export const kvService = {
   compact: method("/etcdserverpb.KV/Compact", pb.CompactionRequest, pb.CompactionResponse),
 } satisfies ServiceDefinition;
 
+/** Watch responses with events arrive already encoded (watch-wire.ts); the rest go through protobufjs. */
+const watchResponseCodec: Codec<pb.WatchResponse.$Properties | Buffer> = {
+  encode: (m) => (Buffer.isBuffer(m) ? { finish: () => m } : pb.WatchResponse.encode(m)),
+  decode: (b) => pb.WatchResponse.decode(b),
+};
+
 export const watchService = {
-  watch: method("/etcdserverpb.Watch/Watch", pb.WatchRequest, pb.WatchResponse, true, true),
+  watch: method("/etcdserverpb.Watch/Watch", pb.WatchRequest, watchResponseCodec, true, true),
 } satisfies ServiceDefinition;
 
 export const leaseService = {
