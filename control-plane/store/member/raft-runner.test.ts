@@ -22,6 +22,9 @@ class Recorder implements ReplicatedMachine {
   snapshot(): Uint8Array {
     return new TextEncoder().encode(JSON.stringify(this.applied));
   }
+  snapshotLater(): Promise<Uint8Array> {
+    return Promise.resolve(this.snapshot());
+  }
   restore(data: Uint8Array): void {
     this.applied.splice(0, this.applied.length, ...(JSON.parse(new TextDecoder().decode(data)) as string[]));
   }

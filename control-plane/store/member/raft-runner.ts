@@ -22,6 +22,7 @@ import { mkdir, readdir } from "node:fs/promises";
 import type { Logger } from "../../logger.ts";
 import {
   type ConfChange,
+  type ConfState,
   decodeConfChange,
   encodeConfChange,
   type Entry,
@@ -49,6 +50,8 @@ export interface ReplicatedMachine {
   /** After Raft switched configuration for a committed membership change. */
   applyConfChange(cc: ConfChange, index: number): void;
   snapshot(): Uint8Array;
+  /** snapshot() of the state as of the call, made without holding up the event loop for long. */
+  snapshotLater(): Promise<Uint8Array>;
   restore(data: Uint8Array, index: number): void;
 }
 
@@ -379,19 +382,19 @@ export class RaftRunner {
   }
 
   /**
-   * Every `snapshotCount` applied entries: encodes the state machine (here,
-   * synchronously: it must be the state as of `applied`), then writes the
+   * Every `snapshotCount` applied entries: takes the state machine as of
+   * `applied` (and the configuration with it) now, and encodes it, writes the
    * file, records its marker and releases older WAL segments in the
-   * background, so the Ready loop does not stall on writing and fsyncing a
-   * file of the whole state. Order on disk stays: file, marker, release.
+   * background, so the Ready loop stalls neither on encoding the whole state
+   * nor on writing and fsyncing it. Order on disk stays: file, marker, release.
    */
   private maybeSnapshot(applied: number): void {
     if (this.snapshotting !== undefined || applied - this.snapshotIndex < this.opts.snapshotCount) return;
     const started = performance.now();
-    const snap = this.storage.createSnapshot(applied, this.raw.raft.trk.confState(), this.opts.machine.snapshot());
-    const encodeMs = performance.now() - started;
+    const confState = this.raw.raft.trk.confState();
+    const data = this.opts.machine.snapshotLater();
     this.snapshotIndex = applied;
-    this.snapshotting = this.persistSnapshot(snap, started, encodeMs).then(
+    this.snapshotting = this.persistSnapshot(applied, confState, data, started).then(
       () => (this.snapshotting = undefined),
       (err: unknown) => {
         this.snapshotting = undefined;
@@ -400,7 +403,12 @@ export class RaftRunner {
     );
   }
 
-  private async persistSnapshot(snap: Snapshot, started: number, encodeMs: number): Promise<void> {
+  private async persistSnapshot(applied: number, confState: ConfState, data: Promise<Uint8Array>, started: number): Promise<void> {
+    const encoded = await data;
+    const encodeMs = performance.now() - started;
+    // A leader's snapshot installed meanwhile (a follower far behind) supersedes this one.
+    if (this.stopped || this.storage.snapshot().metadata.index >= applied) return;
+    const snap = this.storage.createSnapshot(applied, confState, encoded);
     const { index, term } = snap.metadata;
     await this.snaps.save(snap);
     await this.wal.saveSnapshotMarker(index, term);

@@ -82,3 +82,18 @@ test("snapshot and restore carry the KV state and the membership", () => {
   assert.equal(copy.cluster.members.size, 0);
   assert.ok(copy.cluster.removed.has(5));
 });
+
+test("snapshotLater gives snapshot()'s bytes for the state when it was called, while writes go on", async () => {
+  const m = machine(new Map());
+  let index = 0;
+  for (; index < 3000; index++) m.applyEntry(entry(index + 1, { id: index + 1, put: { key: enc.encode(`k${index % 500}`), value: enc.encode(`v${index}`) } }));
+  const expected = m.snapshot();
+  const later = m.snapshotLater(0);
+  for (let i = 0; i < 20; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    index++;
+    m.applyEntry(entry(index, { id: index, put: { key: enc.encode(`new${i}`), value: enc.encode("x") } }));
+  }
+  assert.deepEqual(await later, expected);
+  assert.notDeepEqual(m.snapshot(), expected);
+});
