@@ -30,6 +30,30 @@ function method<Req, Res>(
   };
 }
 
+/** The bytes each decoded client write arrived as (see keepingBytes). */
+const receivedBytes = new WeakMap<object, Buffer>();
+
+/** The bytes `request` was decoded from, for a method whose codec keeps them. */
+export function requestBytes(request: object): Buffer | undefined {
+  return receivedBytes.get(request);
+}
+
+/**
+ * A request codec that remembers each message's bytes: a write goes into the
+ * Raft log as the client sent it, rather than encoded again from the decoded
+ * message.
+ */
+function keepingBytes<T extends object>(c: Codec<T>): Codec<T> {
+  return {
+    encode: (m) => c.encode(m),
+    decode: (b) => {
+      const m = c.decode(b);
+      receivedBytes.set(m, b as Buffer);
+      return m;
+    },
+  };
+}
+
 export type RangeRequest = pb.RangeRequest.$Properties;
 export type PutRequest = pb.PutRequest.$Properties;
 export type DeleteRangeRequest = pb.DeleteRangeRequest.$Properties;
@@ -41,9 +65,9 @@ export type ResponseHeader = pb.ResponseHeader.$Properties;
 
 export const kvService = {
   range: method("/etcdserverpb.KV/Range", pb.RangeRequest, pb.RangeResponse),
-  put: method("/etcdserverpb.KV/Put", pb.PutRequest, pb.PutResponse),
-  deleteRange: method("/etcdserverpb.KV/DeleteRange", pb.DeleteRangeRequest, pb.DeleteRangeResponse),
-  txn: method("/etcdserverpb.KV/Txn", pb.TxnRequest, pb.TxnResponse),
+  put: method("/etcdserverpb.KV/Put", keepingBytes(pb.PutRequest), pb.PutResponse),
+  deleteRange: method("/etcdserverpb.KV/DeleteRange", keepingBytes(pb.DeleteRangeRequest), pb.DeleteRangeResponse),
+  txn: method("/etcdserverpb.KV/Txn", keepingBytes(pb.TxnRequest), pb.TxnResponse),
   compact: method("/etcdserverpb.KV/Compact", pb.CompactionRequest, pb.CompactionResponse),
 } satisfies ServiceDefinition;
 

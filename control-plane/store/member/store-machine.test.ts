@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConfChangeType, EntryType, type Entry } from "../../raft/index.ts";
 import { encodeMemberInfo } from "./cluster-state.ts";
-import { type ApplyResult, encodeRequest, type InternalRequest, StoreMachine } from "./store-machine.ts";
+import { type ApplyResult, encodeClientWrite, encodeRequest, type InternalRequest, StoreMachine } from "./store-machine.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -96,4 +96,28 @@ test("snapshotLater gives snapshot()'s bytes for the state when it was called, w
   }
   assert.deepEqual(await later, expected);
   assert.notDeepEqual(m.snapshot(), expected);
+});
+
+test("a client write carried as the bytes the client sent decodes and applies as if encoded again", async () => {
+  const { etcdserverpb: pb } = await import("@skiff/proto/gen/etcd/etcdserverpb/rpc.js");
+  const put = { key: enc.encode("k"), value: enc.encode("x".repeat(300)), prevKv: true, lease: 0 };
+  const txn = { success: [{ requestPut: { key: enc.encode("t"), value: enc.encode("1") } }] };
+  const id = 2 ** 52 + 12345;
+  const cases: [Uint8Array, Uint8Array][] = [
+    [encodeClientWrite(id, "put", pb.PutRequest.encode(put).finish()), encodeRequest({ id, put })],
+    [encodeClientWrite(id + 1, "txn", pb.TxnRequest.encode(txn).finish()), encodeRequest({ id: id + 1, txn })],
+    [encodeClientWrite(id + 2, "deleteRange", pb.DeleteRangeRequest.encode({ key: enc.encode("t") }).finish()), encodeRequest({ id: id + 2, deleteRange: { key: enc.encode("t") } })],
+  ];
+  const ra = new Map<number, ApplyResult>();
+  const rb = new Map<number, ApplyResult>();
+  const a = machine(ra);
+  const b = machine(rb);
+  cases.forEach(([mine, theirs], i) => {
+    assert.deepEqual(Buffer.from(mine), Buffer.from(theirs), `case ${i}: the same bytes as protobufjs`);
+    a.applyEntry({ term: 1, index: i + 1, type: EntryType.Normal, data: mine });
+    b.applyEntry({ term: 1, index: i + 1, type: EntryType.Normal, data: theirs });
+  });
+  assert.deepEqual([...ra], [...rb]);
+  assert.deepEqual([...ra.keys()], [id, id + 1, id + 2]);
+  assert.deepEqual(a.snapshot(), b.snapshot());
 });
