@@ -8,7 +8,8 @@
 //     they travel (Raft thesis §10.2.1); the commits they lead to surface
 //     only in a later Ready, taken once this write is durable. Anyone else
 //     writes first: a follower acknowledges only what it holds on disk, and
-//     a vote leaves only once it is recorded;
+//     a vote leaves only once it is recorded (the proposals and read-index
+//     requests it forwards to the leader leave at once);
 //   - entries committed earlier are applied while the write is under way;
 //   - the WAL is fsync'd only when Raft says so (Ready.mustSync: new entries,
 //     or a new term or vote); a commit index alone is written without one;
@@ -85,6 +86,20 @@ const walPreallocateBytes = 4 << 20;
 interface PendingProposal {
   data: Uint8Array;
   dropped: () => void;
+}
+
+/**
+ * A follower's messages in two groups: the proposals and read-index requests
+ * it forwards to the leader, which may leave at once (they carry a client's
+ * request, nothing about what this member holds), and everything else
+ * (acknowledgements, votes), which must wait until the Ready is on disk.
+ * Sending a forwarded proposal early saves it a wait for this member's fsync.
+ */
+export function splitForwardedRequests(messages: readonly Message[]): [Message[], Message[]] {
+  const early: Message[] = [];
+  const late: Message[] = [];
+  for (const m of messages) (m.type === MessageType.MsgProp || m.type === MessageType.MsgReadIndex ? early : late).push(m);
+  return [early, late];
 }
 
 export class RaftRunner {
@@ -298,7 +313,10 @@ export class RaftRunner {
 
   private async handle(rd: Ready): Promise<void> {
     const leader = this.raw.raft.state === StateType.Leader;
-    if (leader) this.sendAll(rd.messages);
+    // A follower's own messages wait until its write is durable, except the
+    // requests it forwards to the leader, which promise nothing about its log.
+    const [early, late] = leader ? [rd.messages, []] : splitForwardedRequests(rd.messages);
+    this.sendAll(early);
     const written = this.write(rd);
     if (rd.softState !== undefined) this.opts.onSoftState(rd.softState, this.raw.raft.term);
     // Entries of this very Ready that are already committed (a lone member,
@@ -310,7 +328,7 @@ export class RaftRunner {
     if (this.stopped) return;
     this.storage.append(rd.entries);
     if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
-    if (!leader) this.sendAll(rd.messages);
+    this.sendAll(late);
     if (lastCommitted >= firstNew) this.applyAll(rd);
   }
 
