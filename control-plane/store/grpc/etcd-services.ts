@@ -22,8 +22,35 @@ function method<Req, Res>(
     responseStream,
     requestSerialize: (m: Req) => Buffer.from(req.encode(m).finish()),
     requestDeserialize: (b: Buffer) => req.decode(b),
-    responseSerialize: (m: Res) => Buffer.from(res.encode(m).finish()),
+    responseSerialize: (m: Res) => {
+      const bytes = res.encode(m).finish();
+      return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes);
+    },
     responseDeserialize: (b: Buffer) => res.decode(b),
+  };
+}
+
+/** The bytes each decoded client write arrived as (see keepingBytes). */
+const receivedBytes = new WeakMap<object, Buffer>();
+
+/** The bytes `request` was decoded from, for a method whose codec keeps them. */
+export function requestBytes(request: object): Buffer | undefined {
+  return receivedBytes.get(request);
+}
+
+/**
+ * A request codec that remembers each message's bytes: a write goes into the
+ * Raft log as the client sent it, rather than encoded again from the decoded
+ * message.
+ */
+function keepingBytes<T extends object>(c: Codec<T>): Codec<T> {
+  return {
+    encode: (m) => c.encode(m),
+    decode: (b) => {
+      const m = c.decode(b);
+      receivedBytes.set(m, b as Buffer);
+      return m;
+    },
   };
 }
 
@@ -38,14 +65,20 @@ export type ResponseHeader = pb.ResponseHeader.$Properties;
 
 export const kvService = {
   range: method("/etcdserverpb.KV/Range", pb.RangeRequest, pb.RangeResponse),
-  put: method("/etcdserverpb.KV/Put", pb.PutRequest, pb.PutResponse),
-  deleteRange: method("/etcdserverpb.KV/DeleteRange", pb.DeleteRangeRequest, pb.DeleteRangeResponse),
-  txn: method("/etcdserverpb.KV/Txn", pb.TxnRequest, pb.TxnResponse),
+  put: method("/etcdserverpb.KV/Put", keepingBytes(pb.PutRequest), pb.PutResponse),
+  deleteRange: method("/etcdserverpb.KV/DeleteRange", keepingBytes(pb.DeleteRangeRequest), pb.DeleteRangeResponse),
+  txn: method("/etcdserverpb.KV/Txn", keepingBytes(pb.TxnRequest), pb.TxnResponse),
   compact: method("/etcdserverpb.KV/Compact", pb.CompactionRequest, pb.CompactionResponse),
 } satisfies ServiceDefinition;
 
+/** Watch responses with events arrive already encoded (watch-wire.ts); the rest go through protobufjs. */
+const watchResponseCodec: Codec<pb.WatchResponse.$Properties | Buffer> = {
+  encode: (m) => (Buffer.isBuffer(m) ? { finish: () => m } : pb.WatchResponse.encode(m)),
+  decode: (b) => pb.WatchResponse.decode(b),
+};
+
 export const watchService = {
-  watch: method("/etcdserverpb.Watch/Watch", pb.WatchRequest, pb.WatchResponse, true, true),
+  watch: method("/etcdserverpb.Watch/Watch", pb.WatchRequest, watchResponseCodec, true, true),
 } satisfies ServiceDefinition;
 
 export const leaseService = {

@@ -19,7 +19,14 @@ import {
 } from "../mvcc/index.ts";
 import type { StoreMember } from "../member/store-member.ts";
 import { plain } from "../proto-plain.ts";
+import { requestBytes } from "./etcd-services.ts";
 import { unary } from "./unary.ts";
+
+/** A write as the client sent it when its bytes were kept, else encoded again. */
+function proposeWrite(member: StoreMember, kind: "put" | "deleteRange" | "txn", raw: object): Promise<unknown> {
+  const bytes = requestBytes(raw);
+  return bytes === undefined ? member.propose({ [kind]: raw }) : member.proposeClientWrite(kind, bytes);
+}
 
 function isReadOnly(ops: RequestOp[] | undefined): boolean {
   return (ops ?? []).every((op) => op.requestPut === undefined && op.requestDeleteRange === undefined && (op.requestTxn === undefined || isReadOnlyTxn(op.requestTxn)));
@@ -40,12 +47,12 @@ export function kvHandlers(member: StoreMember) {
     }),
     put: unary(async (raw: unknown) => {
       validatePut(plain<PutRequest>(raw));
-      const resp = (await member.propose({ put: raw as object })) as PutResponse;
+      const resp = (await proposeWrite(member, "put", raw as object)) as PutResponse;
       return { ...resp, header: member.header(resp.header.revision) };
     }),
     deleteRange: unary(async (raw: unknown) => {
       validateDeleteRange(plain<DeleteRangeRequest>(raw));
-      const resp = (await member.propose({ deleteRange: raw as object })) as DeleteRangeResponse;
+      const resp = (await proposeWrite(member, "deleteRange", raw as object)) as DeleteRangeResponse;
       return { ...resp, header: member.header(resp.header.revision) };
     }),
     txn: unary(async (raw: unknown) => {
@@ -56,7 +63,7 @@ export function kvHandlers(member: StoreMember) {
         const resp = member.machine.mvcc.txn(req);
         return { ...resp, header: member.header(resp.header.revision) };
       }
-      const resp = (await member.propose({ txn: raw as object })) as TxnResponse;
+      const resp = (await proposeWrite(member, "txn", raw as object)) as TxnResponse;
       return { ...resp, header: member.header(resp.header.revision) };
     }),
     compact: unary(async (raw: unknown) => {

@@ -7,6 +7,7 @@ import type { StoreMember } from "../member/store-member.ts";
 import type { Watcher, WatchRequest as StoreWatchRequest, WatchResponse as StoreWatchResponse } from "../mvcc/index.ts";
 import { plain } from "../proto-plain.ts";
 import type { WatchRequest, WatchResponse } from "./etcd-services.ts";
+import { WatchOutbox } from "./watch-outbox.ts";
 
 interface CreateRequest extends StoreWatchRequest {
   watchId?: number;
@@ -23,17 +24,22 @@ const progressIntervalMs = 10 * 60 * 1000;
 
 export function watchHandlers(member: StoreMember) {
   return {
-    watch: (call: ServerDuplexStream<WatchRequest, WatchResponse>) => serveWatchStream(member, call),
+    watch: (call: ServerDuplexStream<WatchRequest, WatchResponse | Buffer>) => serveWatchStream(member, call),
   };
 }
 
-function serveWatchStream(member: StoreMember, call: ServerDuplexStream<WatchRequest, WatchResponse>): void {
+function serveWatchStream(member: StoreMember, call: ServerDuplexStream<WatchRequest, WatchResponse | Buffer>): void {
   const watches = new Map<number, StreamWatch>();
   let nextId = 0;
   let closed = false;
-  const send = (resp: WatchResponse): void => {
-    if (!closed) call.write(resp);
-  };
+  const outbox = new WatchOutbox(
+    (msg) => call.write(msg),
+    (revision) => {
+      const h = member.header(revision);
+      return { clusterId: Number(h.clusterId), memberId: Number(h.memberId), revision, raftTerm: Number(h.raftTerm) };
+    },
+  );
+  const send = (resp: WatchResponse): void => outbox.send(resp);
 
   const progress = setInterval(() => {
     for (const [watchId, w] of watches) {
@@ -57,7 +63,7 @@ function serveWatchStream(member: StoreMember, call: ServerDuplexStream<WatchReq
         send({ header: member.header(r.revision), watchId, canceled: true, compactRevision: r.compactRevision ?? 0 });
         return;
       }
-      send({ header: member.header(r.revision), watchId, events: r.events });
+      outbox.events(watchId, r.revision, r.events);
     };
     const req: StoreWatchRequest = { key: c.key ?? new Uint8Array(0), startRevision: c.startRevision ?? 0 };
     if (c.rangeEnd !== undefined) req.rangeEnd = c.rangeEnd;
@@ -92,6 +98,7 @@ function serveWatchStream(member: StoreMember, call: ServerDuplexStream<WatchReq
   const close = (): void => {
     if (closed) return;
     closed = true;
+    outbox.close();
     clearInterval(progress);
     for (const w of watches.values()) w.watcher.cancel();
     watches.clear();

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { silentLogger } from "../../logger.ts";
-import { ConfChangeType, type Entry, type Message, StateType } from "../../raft/index.ts";
-import { RaftRunner, type ReplicatedMachine } from "./raft-runner.ts";
+import { ConfChangeType, type Entry, type Message, MessageType, StateType } from "../../raft/index.ts";
+import { RaftRunner, type ReplicatedMachine, splitForwardedRequests } from "./raft-runner.ts";
 
 const dirs: string[] = [];
 after(async () => {
@@ -21,6 +21,9 @@ class Recorder implements ReplicatedMachine {
   applyConfChange(): void {}
   snapshot(): Uint8Array {
     return new TextEncoder().encode(JSON.stringify(this.applied));
+  }
+  snapshotLater(): Promise<Uint8Array> {
+    return Promise.resolve(this.snapshot());
   }
   restore(data: Uint8Array): void {
     this.applied.splice(0, this.applied.length, ...(JSON.parse(new TextDecoder().decode(data)) as string[]));
@@ -163,4 +166,12 @@ test("a peer that goes down without leading changes nothing", async () => {
   assert.equal(leaderOf(members), lead);
   assert.equal(a.runner.raw.raft.state, StateType.Follower);
   await stopAll([lead, a]);
+});
+
+test("a follower forwards proposals and read-index requests at once; acknowledgements and votes wait for its write", () => {
+  const m = (type: MessageType, to = 1): Message => ({ type, to, from: 2, term: 3, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0 }) as Message;
+  const msgs = [m(MessageType.MsgAppResp), m(MessageType.MsgProp), m(MessageType.MsgVoteResp, 3), m(MessageType.MsgReadIndex), m(MessageType.MsgHeartbeatResp), m(MessageType.MsgProp)];
+  const [early, late] = splitForwardedRequests(msgs);
+  assert.deepEqual(early.map((x) => MessageType[x.type]), ["MsgProp", "MsgReadIndex", "MsgProp"]);
+  assert.deepEqual(late.map((x) => MessageType[x.type]), ["MsgAppResp", "MsgVoteResp", "MsgHeartbeatResp"]);
 });

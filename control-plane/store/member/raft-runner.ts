@@ -8,7 +8,8 @@
 //     they travel (Raft thesis §10.2.1); the commits they lead to surface
 //     only in a later Ready, taken once this write is durable. Anyone else
 //     writes first: a follower acknowledges only what it holds on disk, and
-//     a vote leaves only once it is recorded;
+//     a vote leaves only once it is recorded (the proposals and read-index
+//     requests it forwards to the leader leave at once);
 //   - entries committed earlier are applied while the write is under way;
 //   - the WAL is fsync'd only when Raft says so (Ready.mustSync: new entries,
 //     or a new term or vote); a commit index alone is written without one;
@@ -22,6 +23,7 @@ import { mkdir, readdir } from "node:fs/promises";
 import type { Logger } from "../../logger.ts";
 import {
   type ConfChange,
+  type ConfState,
   decodeConfChange,
   encodeConfChange,
   type Entry,
@@ -49,6 +51,8 @@ export interface ReplicatedMachine {
   /** After Raft switched configuration for a committed membership change. */
   applyConfChange(cc: ConfChange, index: number): void;
   snapshot(): Uint8Array;
+  /** snapshot() of the state as of the call, made without holding up the event loop for long. */
+  snapshotLater(): Promise<Uint8Array>;
   restore(data: Uint8Array, index: number): void;
 }
 
@@ -82,6 +86,20 @@ const walPreallocateBytes = 4 << 20;
 interface PendingProposal {
   data: Uint8Array;
   dropped: () => void;
+}
+
+/**
+ * A follower's messages in two groups: the proposals and read-index requests
+ * it forwards to the leader, which may leave at once (they carry a client's
+ * request, nothing about what this member holds), and everything else
+ * (acknowledgements, votes), which must wait until the Ready is on disk.
+ * Sending a forwarded proposal early saves it a wait for this member's fsync.
+ */
+export function splitForwardedRequests(messages: readonly Message[]): [Message[], Message[]] {
+  const early: Message[] = [];
+  const late: Message[] = [];
+  for (const m of messages) (m.type === MessageType.MsgProp || m.type === MessageType.MsgReadIndex ? early : late).push(m);
+  return [early, late];
 }
 
 export class RaftRunner {
@@ -295,7 +313,10 @@ export class RaftRunner {
 
   private async handle(rd: Ready): Promise<void> {
     const leader = this.raw.raft.state === StateType.Leader;
-    if (leader) this.sendAll(rd.messages);
+    // A follower's own messages wait until its write is durable, except the
+    // requests it forwards to the leader, which promise nothing about its log.
+    const [early, late] = leader ? [rd.messages, []] : splitForwardedRequests(rd.messages);
+    this.sendAll(early);
     const written = this.write(rd);
     if (rd.softState !== undefined) this.opts.onSoftState(rd.softState, this.raw.raft.term);
     // Entries of this very Ready that are already committed (a lone member,
@@ -307,7 +328,7 @@ export class RaftRunner {
     if (this.stopped) return;
     this.storage.append(rd.entries);
     if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
-    if (!leader) this.sendAll(rd.messages);
+    this.sendAll(late);
     if (lastCommitted >= firstNew) this.applyAll(rd);
   }
 
@@ -379,19 +400,19 @@ export class RaftRunner {
   }
 
   /**
-   * Every `snapshotCount` applied entries: encodes the state machine (here,
-   * synchronously: it must be the state as of `applied`), then writes the
+   * Every `snapshotCount` applied entries: takes the state machine as of
+   * `applied` (and the configuration with it) now, and encodes it, writes the
    * file, records its marker and releases older WAL segments in the
-   * background, so the Ready loop does not stall on writing and fsyncing a
-   * file of the whole state. Order on disk stays: file, marker, release.
+   * background, so the Ready loop stalls neither on encoding the whole state
+   * nor on writing and fsyncing it. Order on disk stays: file, marker, release.
    */
   private maybeSnapshot(applied: number): void {
     if (this.snapshotting !== undefined || applied - this.snapshotIndex < this.opts.snapshotCount) return;
     const started = performance.now();
-    const snap = this.storage.createSnapshot(applied, this.raw.raft.trk.confState(), this.opts.machine.snapshot());
-    const encodeMs = performance.now() - started;
+    const confState = this.raw.raft.trk.confState();
+    const data = this.opts.machine.snapshotLater();
     this.snapshotIndex = applied;
-    this.snapshotting = this.persistSnapshot(snap, started, encodeMs).then(
+    this.snapshotting = this.persistSnapshot(applied, confState, data, started).then(
       () => (this.snapshotting = undefined),
       (err: unknown) => {
         this.snapshotting = undefined;
@@ -400,7 +421,12 @@ export class RaftRunner {
     );
   }
 
-  private async persistSnapshot(snap: Snapshot, started: number, encodeMs: number): Promise<void> {
+  private async persistSnapshot(applied: number, confState: ConfState, data: Promise<Uint8Array>, started: number): Promise<void> {
+    const encoded = await data;
+    const encodeMs = performance.now() - started;
+    // A leader's snapshot installed meanwhile (a follower far behind) supersedes this one.
+    if (this.stopped || this.storage.snapshot().metadata.index >= applied) return;
+    const snap = this.storage.createSnapshot(applied, confState, encoded);
     const { index, term } = snap.metadata;
     await this.snaps.save(snap);
     await this.wal.saveSnapshotMarker(index, term);

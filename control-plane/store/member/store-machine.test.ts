@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConfChangeType, EntryType, type Entry } from "../../raft/index.ts";
 import { encodeMemberInfo } from "./cluster-state.ts";
-import { type ApplyResult, encodeRequest, type InternalRequest, StoreMachine } from "./store-machine.ts";
+import { type ApplyResult, encodeClientWrite, encodeRequest, type InternalRequest, StoreMachine } from "./store-machine.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -81,4 +81,43 @@ test("snapshot and restore carry the KV state and the membership", () => {
   copy.applyConfChange({ type: ConfChangeType.RemoveNode, nodeId: 5 }, 4);
   assert.equal(copy.cluster.members.size, 0);
   assert.ok(copy.cluster.removed.has(5));
+});
+
+test("snapshotLater gives snapshot()'s bytes for the state when it was called, while writes go on", async () => {
+  const m = machine(new Map());
+  let index = 0;
+  for (; index < 3000; index++) m.applyEntry(entry(index + 1, { id: index + 1, put: { key: enc.encode(`k${index % 500}`), value: enc.encode(`v${index}`) } }));
+  const expected = m.snapshot();
+  const later = m.snapshotLater(0);
+  for (let i = 0; i < 20; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    index++;
+    m.applyEntry(entry(index, { id: index, put: { key: enc.encode(`new${i}`), value: enc.encode("x") } }));
+  }
+  assert.deepEqual(await later, expected);
+  assert.notDeepEqual(m.snapshot(), expected);
+});
+
+test("a client write carried as the bytes the client sent decodes and applies as if encoded again", async () => {
+  const { etcdserverpb: pb } = await import("@skiff/proto/gen/etcd/etcdserverpb/rpc.js");
+  const put = { key: enc.encode("k"), value: enc.encode("x".repeat(300)), prevKv: true, lease: 0 };
+  const txn = { success: [{ requestPut: { key: enc.encode("t"), value: enc.encode("1") } }] };
+  const id = 2 ** 52 + 12345;
+  const cases: [Uint8Array, Uint8Array][] = [
+    [encodeClientWrite(id, "put", pb.PutRequest.encode(put).finish()), encodeRequest({ id, put })],
+    [encodeClientWrite(id + 1, "txn", pb.TxnRequest.encode(txn).finish()), encodeRequest({ id: id + 1, txn })],
+    [encodeClientWrite(id + 2, "deleteRange", pb.DeleteRangeRequest.encode({ key: enc.encode("t") }).finish()), encodeRequest({ id: id + 2, deleteRange: { key: enc.encode("t") } })],
+  ];
+  const ra = new Map<number, ApplyResult>();
+  const rb = new Map<number, ApplyResult>();
+  const a = machine(ra);
+  const b = machine(rb);
+  cases.forEach(([mine, theirs], i) => {
+    assert.deepEqual(Buffer.from(mine), Buffer.from(theirs), `case ${i}: the same bytes as protobufjs`);
+    a.applyEntry({ term: 1, index: i + 1, type: EntryType.Normal, data: mine });
+    b.applyEntry({ term: 1, index: i + 1, type: EntryType.Normal, data: theirs });
+  });
+  assert.deepEqual([...ra], [...rb]);
+  assert.deepEqual([...ra.keys()], [id, id + 1, id + 2]);
+  assert.deepEqual(a.snapshot(), b.snapshot());
 });

@@ -32,6 +32,38 @@ export function encodeRequest(req: InternalRequest): Uint8Array {
   return skiffstore.InternalRequest.encode(req).finish();
 }
 
+/** InternalRequest's fields for the client writes (internal.proto). */
+const clientWriteFields = { put: 3, deleteRange: 4, txn: 5 } as const;
+export type ClientWriteKind = keyof typeof clientWriteFields;
+
+function putVarint(out: number[], n: number): void {
+  // Division, not shifts: shifts truncate to 32 bits.
+  while (n >= 0x80) {
+    out.push((n % 0x80) | 0x80);
+    n = Math.floor(n / 0x80);
+  }
+  out.push(n);
+}
+
+/**
+ * encodeRequest({ id, [kind]: request }) for a client write given as the
+ * bytes the client sent (an etcd PutRequest, DeleteRangeRequest or
+ * TxnRequest): decoding gives the same request, and nothing is encoded again.
+ */
+export function encodeClientWrite(id: number, kind: ClientWriteKind, request: Uint8Array): Uint8Array {
+  const head: number[] = [];
+  if (id !== 0) {
+    head.push(0x08);
+    putVarint(head, id);
+  }
+  head.push((clientWriteFields[kind] << 3) | 2);
+  putVarint(head, request.byteLength);
+  const out = new Uint8Array(head.length + request.byteLength);
+  out.set(head, 0);
+  out.set(request, head.length);
+  return out;
+}
+
 export class StoreMachine implements ReplicatedMachine {
   readonly mvcc = new MvccStore();
   readonly lessor: Lessor;
@@ -94,6 +126,21 @@ export class StoreMachine implements ReplicatedMachine {
     new DataView(out.buffer).setUint32(0, cluster.byteLength);
     out.set(cluster, 4);
     out.set(kv, 4 + cluster.byteLength);
+    return out;
+  }
+
+  /**
+   * The same bytes as snapshot() for the state as of this call, encoded a
+   * few milliseconds at a time between turns of the event loop, so a large
+   * store's snapshot does not stall the member (requests, heartbeats).
+   */
+  async snapshotLater(sliceMs = 4): Promise<Uint8Array> {
+    const cluster = this.cluster.encode();
+    const kv = this.mvcc.snapshotEncoder();
+    while (!kv.step(performance.now() + sliceMs)) await new Promise((resolve) => setImmediate(resolve));
+    const out = kv.finish(4 + cluster.byteLength);
+    new DataView(out.buffer, out.byteOffset).setUint32(0, cluster.byteLength);
+    out.set(cluster, 4);
     return out;
   }
 

@@ -15,7 +15,7 @@ import { HandOffRetry } from "./hand-off.ts";
 import { type Identity, resolveIdentity } from "./identity.ts";
 import { RaftRunner } from "./raft-runner.ts";
 import { ReadIndexLoop } from "./read-index-loop.ts";
-import { type ApplyResult, encodeRequest, type InternalRequest, StoreMachine } from "./store-machine.ts";
+import { type ApplyResult, type ClientWriteKind, encodeClientWrite, encodeRequest, type InternalRequest, StoreMachine } from "./store-machine.ts";
 import { RequestIds, Waiters } from "./wait.ts";
 
 /** etcd's default --max-request-bytes. */
@@ -171,10 +171,19 @@ export class StoreMember {
   }
 
   /** Replicates a request through Raft and resolves with what applying it returned. */
-  async propose(body: Omit<InternalRequest, "id">): Promise<unknown> {
+  propose(body: Omit<InternalRequest, "id">): Promise<unknown> {
+    return this.proposeEncoded((id) => encodeRequest({ ...body, id }));
+  }
+
+  /** propose() for a client's put, delete or txn, given as the bytes the client sent. */
+  proposeClientWrite(kind: ClientWriteKind, request: Uint8Array): Promise<unknown> {
+    return this.proposeEncoded((id) => encodeClientWrite(id, kind, request));
+  }
+
+  private async proposeEncoded(encode: (id: number) => Uint8Array): Promise<unknown> {
     if (this.stopped) throw etcdErrors.stopped();
     const id = this.requestIds.next();
-    const data = encodeRequest({ ...body, id });
+    const data = encode(id);
     if (data.byteLength > maxRequestBytes) throw etcdErrors.requestTooLarge();
     const done = this.waiters.register(id, this.requestTimeoutMs, etcdErrors.timeout);
     // The runner proposes everything that arrives while it handles a Ready as one batch.

@@ -1,5 +1,6 @@
 // The store's state machine: MVCC key-value store with etcd v3 semantics,
 // its watchers, request validation and errors.
+export type { SnapshotEncoder } from "./snapshot-codec.ts";
 export { MvccStore, type MvccStoreOptions, type HashKVResult } from "./store.ts";
 export { StoreError, isStoreError, grpcStatusOf, storeErrors, GrpcCode, type StoreErrorCode } from "./errors.ts";
 export { validateRange, validatePut, validateDeleteRange, validateTxn, validateWrite, MAX_TXN_OPS } from "./validate.ts";

@@ -2,7 +2,7 @@
 //
 //   "SKMV" u8 format
 //   uvarint currentRevision, svarint compactRevision (-1: never), uvarint appliedIndex
-//   uvarint keyCount, then each key as length-prefixed bytes, in key order
+//   uvarint keyCount, then each key as length-prefixed bytes, in the order records first name them
 //   uvarint leaseCount, then each lease: svarint id, svarint ttl, in id order
 //   uvarint recordCount, then each record in revision order:
 //     uvarint keyOrdinal, uvarint main - previous main, uvarint sub, u8 flags (1 = tombstone)
@@ -33,46 +33,99 @@ export interface StoreState {
   readonly appliedIndex: number;
 }
 
-export function encodeSnapshot(s: StoreState): Uint8Array {
-  const records = s.log.all();
-  let estimate = 64 + s.index.size * 8 + s.leases.size * 16 + records.length * 16;
-  for (const r of records) estimate += r.kv.value.length;
-  const w = new ByteWriter(estimate);
-  for (const b of MAGIC) w.u8(b);
-  w.u8(FORMAT);
-  w.uvarint(s.currentRevision);
-  w.svarint(s.compactRevision);
-  w.uvarint(s.appliedIndex);
+/**
+ * Encodes a store's state as it is when constructed, a slice at a time: a
+ * large store takes a few hundred milliseconds to encode, too long to hold
+ * up a member's event loop. What it reads stays as it was while writes go on:
+ * records and keys are immutable, the revision log only grows past the
+ * records taken (a compaction replaces its array, never edits it), and the
+ * leases are copied up front. Keys are numbered in the order records first
+ * name them, so the same records always give the same bytes.
+ */
+export class SnapshotEncoder {
+  private readonly records: readonly RevisionRecord[];
+  private readonly recordCount: number;
+  private readonly head = new ByteWriter(64);
+  private readonly keys: ByteWriter;
+  private readonly body: ByteWriter;
+  private readonly ordinals = new Map<KeyHistory, number>();
+  private next = 0;
+  private main = 0;
 
-  const ordinals = new Map<KeyHistory, number>();
-  w.uvarint(s.index.size);
-  for (const h of s.index.all()) {
-    ordinals.set(h, ordinals.size);
-    w.bytes(h.keyBytes);
+  constructor(s: StoreState) {
+    this.records = s.log.all();
+    this.recordCount = this.records.length;
+    const w = this.head;
+    for (const b of MAGIC) w.u8(b);
+    w.u8(FORMAT);
+    w.uvarint(s.currentRevision);
+    w.svarint(s.compactRevision);
+    w.uvarint(s.appliedIndex);
+    this.keys = new ByteWriter(s.index.size * 12);
+    const leases = s.leases.all();
+    let estimate = 64 + leases.length * 16 + this.recordCount * 16;
+    for (let i = 0; i < this.recordCount; i++) estimate += this.records[i]!.kv.value.length;
+    this.body = new ByteWriter(estimate);
+    this.body.uvarint(leases.length);
+    for (const l of leases) {
+      this.body.svarint(l.id);
+      this.body.svarint(l.ttl);
+    }
+    this.body.uvarint(this.recordCount);
   }
-  const leases = s.leases.all();
-  w.uvarint(leases.length);
-  for (const l of leases) {
-    w.svarint(l.id);
-    w.svarint(l.ttl);
+
+  /** Encodes records until `deadline` (performance.now() time) passes; true when all are done. */
+  step(deadline = Infinity): boolean {
+    const w = this.body;
+    while (this.next < this.recordCount) {
+      const stop = Math.min(this.recordCount, this.next + 512);
+      for (; this.next < stop; this.next++) {
+        const r = this.records[this.next]!;
+        let ordinal = this.ordinals.get(r.history);
+        if (ordinal === undefined) {
+          ordinal = this.ordinals.size;
+          this.ordinals.set(r.history, ordinal);
+          this.keys.bytes(r.history.keyBytes);
+        }
+        w.uvarint(ordinal);
+        w.uvarint(r.kv.modRevision - this.main);
+        this.main = r.kv.modRevision;
+        w.uvarint(r.sub);
+        w.u8(r.tombstone ? TOMBSTONE : 0);
+        if (r.tombstone) continue;
+        w.uvarint(r.kv.createRevision);
+        w.uvarint(r.kv.version);
+        w.svarint(r.kv.lease);
+        w.bytes(r.kv.value);
+      }
+      if (performance.now() > deadline) break;
+    }
+    return this.next === this.recordCount;
   }
-  w.uvarint(records.length);
-  let main = 0;
-  for (const r of records) {
-    w.uvarint(ordinals.get(r.history)!);
-    w.uvarint(r.kv.modRevision - main);
-    main = r.kv.modRevision;
-    w.uvarint(r.sub);
-    w.u8(r.tombstone ? TOMBSTONE : 0);
-    if (r.tombstone) continue;
-    w.uvarint(r.kv.createRevision);
-    w.uvarint(r.kv.version);
-    w.svarint(r.kv.lease);
-    w.bytes(r.kv.value);
+
+  /** The snapshot, after `headroom` bytes left for the caller (call once step() returned true). */
+  finish(headroom = 0): Uint8Array {
+    if (this.next !== this.recordCount) throw new Error("SnapshotEncoder.finish before every record was encoded");
+    const count = new ByteWriter(16);
+    count.uvarint(this.ordinals.size);
+    const parts = [this.head.finish(), count.finish(), this.keys.finish(), this.body.finish()];
+    let size = headroom + 4;
+    for (const p of parts) size += p.byteLength;
+    const out = new Uint8Array(size);
+    let at = headroom;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.byteLength;
+    }
+    new DataView(out.buffer, out.byteOffset).setUint32(at, crc32(out.subarray(headroom, at)), true);
+    return out;
   }
-  const body = w.finish();
-  w.u32(crc32(body));
-  return w.finish();
+}
+
+export function encodeSnapshot(s: StoreState): Uint8Array {
+  const encoder = new SnapshotEncoder(s);
+  encoder.step();
+  return encoder.finish();
 }
 
 function invalid(detail: string): StoreError {

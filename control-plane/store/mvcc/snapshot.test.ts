@@ -134,3 +134,25 @@ test("restore accepts a Node Buffer and does not share its memory", async () => 
   buf.fill(0);
   assert.deepEqual(rows(r.range({ key: b("k") }).kvs), [["k", "value", 2, 2, 1, 0]]);
 });
+
+test("a snapshot encoded a slice at a time is the state as of its start, whatever is written and compacted meanwhile", () => {
+  const s = busyStore();
+  for (let i = 0; i < 3000; i++) put(s, `k${i % 700}`, `v${i}`);
+  const expected = s.snapshot();
+  const encoder = s.snapshotEncoder();
+  let slices = 0;
+  // A deadline already past: one batch of records per step.
+  while (!encoder.step(0)) {
+    slices++;
+    put(s, `k${slices}`, "later");
+    del(s, "c");
+    if (slices === 2) s.compact(s.currentRevision - 1);
+  }
+  assert.ok(slices >= 5, `encoded in ${slices + 1} slices`);
+  assert.deepEqual(encoder.finish(), expected);
+  const withHeadroom = s.snapshotEncoder();
+  withHeadroom.step();
+  const bytes = withHeadroom.finish(3);
+  assert.deepEqual(bytes.subarray(3), s.snapshot());
+  assert.throws(() => s.snapshotEncoder().finish(), /before every record/);
+});

@@ -10,7 +10,7 @@ import { KeyIndex } from "./key-index.ts";
 import { LeaseTable } from "./lease-table.ts";
 import { executeRange, type ReadView } from "./range.ts";
 import { RevisionLog } from "./revision-log.ts";
-import { decodeSnapshot, encodeSnapshot, type StoreState } from "./snapshot-codec.ts";
+import { decodeSnapshot, encodeSnapshot, SnapshotEncoder, type StoreState } from "./snapshot-codec.ts";
 import { deleteOp, putOp, txnOp } from "./txn.ts";
 import type {
   CompactionResponse,
@@ -185,6 +185,11 @@ export class MvccStore {
   /** Every revision kept, leases, revisions and the applied index, as bytes. */
   snapshot(): Uint8Array {
     return encodeSnapshot(this.state());
+  }
+
+  /** The state as of now, to encode a slice at a time while writes go on (see SnapshotEncoder). */
+  snapshotEncoder(): SnapshotEncoder {
+    return new SnapshotEncoder(this.state());
   }
 
   /**

@@ -62,6 +62,31 @@ class StoreWatcher implements Watcher {
   }
 }
 
+/**
+ * The events of one revision, made once and handed to every watcher that
+ * wants them (one object per record with prev_kv, one without), so a sink
+ * can encode an event once per revision rather than once per watcher.
+ * Sinks must treat events as read-only.
+ */
+class SharedEvents {
+  private readonly plain = new Map<RevisionRecord, Event>();
+  private readonly withPrev = new Map<RevisionRecord, Event>();
+
+  of(r: RevisionRecord, prevKv: boolean): Event {
+    const cache = prevKv ? this.withPrev : this.plain;
+    let event = cache.get(r);
+    if (event !== undefined) return event;
+    event = { type: r.tombstone ? EventType.DELETE : EventType.PUT, kv: r.kv };
+    if (prevKv) {
+      // etcd reads the key at modRevision - 1, which is gone once compacted.
+      const prev = r.history.visible(r.kv.modRevision - 1);
+      if (prev !== undefined) event.prevKv = prev.kv;
+    }
+    cache.set(r, event);
+    return event;
+  }
+}
+
 export class WatchHub {
   private readonly synced = new WatcherIndex<StoreWatcher>();
   private readonly unsynced = new WatcherIndex<StoreWatcher>();
@@ -174,10 +199,11 @@ export class WatchHub {
         else batch.push(r);
       });
     }
+    const shared = new SharedEvents();
     for (const [w, batch] of batches) {
       if (w.state !== "synced" || w.minRev > rev) continue;
       w.minRev = rev + 1;
-      this.send(w, rev, batch);
+      this.send(w, rev, batch, shared);
     }
   }
 
@@ -209,10 +235,11 @@ export class WatchHub {
           else batch.push(record);
         });
       }
+      const shared = new SharedEvents();
       for (const [w, batch] of batches) {
         if (w.state !== "unsynced" || w.minRev > rev) continue;
         w.minRev = rev + 1;
-        this.send(w, rev, batch);
+        this.send(w, rev, batch, shared);
       }
     }
     for (const w of watchers) {
@@ -226,17 +253,11 @@ export class WatchHub {
     }
   }
 
-  private send(w: StoreWatcher, rev: number, records: readonly RevisionRecord[]): void {
+  private send(w: StoreWatcher, rev: number, records: readonly RevisionRecord[], shared: SharedEvents): void {
     const events: Event[] = [];
     for (const r of records) {
       if (r.tombstone ? w.dropDelete : w.dropPut) continue;
-      const event: Event = { type: r.tombstone ? EventType.DELETE : EventType.PUT, kv: r.kv };
-      if (w.prevKv) {
-        // etcd reads the key at modRevision - 1, which is gone once compacted.
-        const prev = r.history.visible(r.kv.modRevision - 1);
-        if (prev !== undefined) event.prevKv = prev.kv;
-      }
-      events.push(event);
+      events.push(shared.of(r, w.prevKv));
     }
     if (events.length === 0) return;
     this.call(w, { events, revision: rev });

@@ -20,7 +20,10 @@ export interface WatchRequest {
 }
 
 export interface WatchResponse {
-  /** Events of one revision, in the order the write transaction made them. Empty only when canceled. */
+  /**
+   * Events of one revision, in the order the write transaction made them. Empty only when canceled.
+   * The Event objects are shared by every watcher of the revision: read-only.
+   */
   events: Event[];
   /** The revision of the events (the store's revision when canceled). */
   revision: number;

@@ -87,6 +87,23 @@ test("prev_kv: the key's value before the event; none for a creation", () => {
   assert.deepEqual(lines, ["2: PUT k=1 @2 v1", "3: PUT k=2 @3 v2 (prev 1@2)", "4: DELETE k @4 (prev 2@3)", "5: PUT k=3 @5 v1"]);
 });
 
+test("watchers of one revision share its event objects (one with prev_kv, one without), live and catching up", () => {
+  const s = new MvccStore();
+  put(s, "k", "0"); // 2
+  const late = [record(s, { key: b("k"), startRevision: 2 }), record(s, { key: b("a"), rangeEnd: b("z"), startRevision: 2 })];
+  const live = [record(s, { key: b("k") }), record(s, { key: b("a"), rangeEnd: b("z") }), record(s, { key: b("k"), prevKv: true }), record(s, { key: b("k"), prevKv: true })];
+  put(s, "k", "1"); // 3
+  s.syncWatchers();
+  const first = (r: { responses: WatchResponse[] }, i = 0) => r.responses[i]!.events[0]!;
+  assert.equal(first(live[0]!), first(live[1]!));
+  assert.equal(first(live[2]!), first(live[3]!));
+  assert.notEqual(first(live[0]!), first(live[2]!));
+  assert.equal(first(live[2]!).prevKv?.modRevision, 2);
+  assert.equal(first(live[0]!).prevKv, undefined);
+  assert.equal(first(late[0]!), first(late[1]!), "history of revision 2");
+  assert.equal(first(late[0]!, 1), first(late[1]!, 1), "history of revision 3");
+});
+
 test("from an old revision: history per revision first (after syncWatchers), then live events", () => {
   const s = new MvccStore();
   put(s, "foo", "a"); // 2

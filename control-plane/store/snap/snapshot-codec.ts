@@ -20,9 +20,13 @@ export class SnapshotCorruptError extends Error {
   override name = "SnapshotCorruptError";
 }
 
-export function encodeSnapshot(s: Snapshot): Buffer {
+/**
+ * The file as two parts, header and data, so a large snapshot is written
+ * without first copying its data into one buffer; the CRC runs over both.
+ */
+export function snapshotFileParts(s: Snapshot): [Buffer, Uint8Array] {
   const { voters, learners } = s.metadata.confState;
-  const size = BODY_START + 16 + 4 + 8 * voters.length + 4 + 8 * learners.length + 8 + s.data.byteLength;
+  const size = BODY_START + 16 + 4 + 8 * voters.length + 4 + 8 * learners.length + 8;
   const buf = Buffer.alloc(size);
   buf.write(MAGIC, 0, "latin1");
   buf.writeUInt32LE(VERSION, 8);
@@ -39,9 +43,12 @@ export function encodeSnapshot(s: Snapshot): Buffer {
     }
   }
   writeU64(buf, s.data.byteLength, at);
-  buf.set(s.data, at + 8);
-  buf.writeUInt32LE(crc32(buf.subarray(BODY_START)), 12);
-  return buf;
+  buf.writeUInt32LE(crc32(s.data, crc32(buf.subarray(BODY_START))), 12);
+  return [buf, s.data];
+}
+
+export function encodeSnapshot(s: Snapshot): Buffer {
+  return Buffer.concat(snapshotFileParts(s));
 }
 
 export function decodeSnapshot(buf: Buffer): Snapshot {

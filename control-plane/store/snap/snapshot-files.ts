@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { isEmptySnapshot, type Snapshot } from "../../raft/index.ts";
 import { fsyncDir, isNotFound } from "../wal/durable-fs.ts";
 import { stderrLogger, type WalLogger } from "../wal/options.ts";
-import { decodeSnapshot, encodeSnapshot, SnapshotCorruptError } from "./snapshot-codec.ts";
+import { decodeSnapshot, SnapshotCorruptError, snapshotFileParts } from "./snapshot-codec.ts";
 
 const SUFFIX = ".snap";
 const TEMP_SUFFIX = ".tmp";
@@ -48,7 +48,8 @@ export class SnapshotFiles {
     const temp = path + TEMP_SUFFIX;
     const handle = await open(temp, "w");
     try {
-      await handle.writeFile(encodeSnapshot(snapshot));
+      // writeFile writes all of a buffer (a writev may stop short); each continues where the last ended.
+      for (const part of snapshotFileParts(snapshot)) await handle.writeFile(part);
       await handle.sync();
     } finally {
       await handle.close();
