@@ -1,7 +1,8 @@
 // A thin etcd v3 client on grpc-js and the generated protos in proto/: the
 // calls the apiserver's storage needs (Range, Txn, DeleteRange, Watch), no more.
 // It runs unchanged against skiff's store and a real etcd.
-import { type Client, type ClientDuplexStream, type MethodDefinition, type ServiceError, credentials, makeGenericClientConstructor, status } from "@grpc/grpc-js";
+import type { status } from "@grpc/grpc-js";
+import { type Client, type ClientDuplexStream, type MethodDefinition, type ServiceError, credentials, makeGenericClientConstructor } from "@grpc/grpc-js";
 import { etcdserverpb as pb, mvccpb } from "@skiff/proto/gen/etcd/etcdserverpb/rpc.js";
 
 interface Codec<T> {
