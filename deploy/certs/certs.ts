@@ -2,6 +2,8 @@
 // admin client certificate, bearer tokens (admin and read-only) and a
 // kubeconfig that kubectl uses as it is. ECDSA P-256 keys through WebCrypto
 // and @peculiar/x509: fast to make, and accepted by Go's TLS and Node's.
+// @peculiar/x509 resolves its ASN.1 schemas through tsyringe, which needs this polyfill loaded first.
+import "reflect-metadata";
 import { webcrypto } from "node:crypto";
 import { isIP } from "node:net";
 import * as x509 from "@peculiar/x509";

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the tests read deep into patched JSON */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
