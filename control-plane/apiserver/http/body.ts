@@ -48,7 +48,8 @@ const mediaTypes: Record<string, BodyFormat> = {
 };
 
 export function bodyFormat(contentType: string | undefined, allowed: BodyFormat[]): BodyFormat {
-  const media = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  // kubectl 1.20's create generators send JSON with no Content-Type at all; Kubernetes reads that as JSON.
+  const media = (contentType ?? "application/json").split(";")[0]!.trim().toLowerCase() || "application/json";
   const format = mediaTypes[media];
   if (format === undefined || !allowed.includes(format)) {
     if (allowed.includes("strategic-merge-patch")) {

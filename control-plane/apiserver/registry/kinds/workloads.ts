@@ -225,7 +225,7 @@ export const cronJobs: ResourceType = defineKind({
   hasSpec: true,
   columns: [
     col("Schedule", (o) => str(o, "spec.schedule")),
-    col("Suspend", (o) => String(at(o, "spec.suspend") === true)),
+    col("Suspend", (o) => (at(o, "spec.suspend") === true ? "True" : "False")),
     col("Active", (o) => ((at(o, "status.active") as unknown[] | undefined) ?? []).length, { type: "integer" }),
     col("Last Schedule", (o, now) => (str(o, "status.lastScheduleTime") === "" ? "<none>" : age({ metadata: { creationTimestamp: str(o, "status.lastScheduleTime") } }, now))),
     col("Age", age),
