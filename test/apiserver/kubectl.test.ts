@@ -102,7 +102,7 @@ for (const [version, bin] of [
       assert.match(table, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/m);
       assert.match(table, /^a-pod\s+0\/1\s+Pending\s+0\s+\d+s$/m);
       assert.match(ok(["-n", ns, "get", "pods", "-o", "wide"]), /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/m);
-      assert.match(ok(["-n", ns, "get", "pod", "a-pod", "-o", "yaml"]), /^kind: Pod\n(.|\n)*^  uid: [0-9a-f-]{36}$(.|\n)*^  restartPolicy: Always$/m);
+      assert.match(ok(["-n", ns, "get", "pod", "a-pod", "-o", "yaml"]), /^kind: Pod\n(.|\n)*^ {2}uid: [0-9a-f-]{36}$(.|\n)*^ {2}restartPolicy: Always$/m);
       assert.equal(ok(["-n", ns, "get", "pods", "-l", "tier in (t1)", "-o", "jsonpath={.items[*].metadata.name}"]), "a-pod");
       assert.equal(ok(["-n", ns, "get", "pods", "-l", "app=demo,tier!=t1", "-o", "jsonpath={.items[*].metadata.name}"]), "b-pod");
       assert.equal(ok(["-n", ns, "get", "pods", "-l", "!tier", "-o", "name"]), "");
