@@ -128,10 +128,14 @@ export class ApiServerProcess {
   request(path: string, opts: RequestOptions = {}): Promise<HttpAnswer> {
     const headers: Record<string, string> = { Accept: opts.accept ?? "application/json" };
     if (opts.as !== "none") headers.Authorization = `Bearer ${this.token(opts.as ?? "admin")}`;
-    if (opts.body !== undefined) headers["Content-Type"] = opts.contentType ?? "application/json";
+    if (opts.body !== undefined) {
+      headers["Content-Type"] = opts.contentType ?? "application/json";
+      // Node frames a DELETE body only when told its length.
+      headers["Content-Length"] = String(Buffer.byteLength(opts.body));
+    }
     const ca = readFileSync(join(this.dir, "pki", "ca.crt"));
     return new Promise((resolve, reject) => {
-      const req = request(`${this.url}${path}`, { method: opts.method ?? "GET", headers, ca }, (res) => {
+      const req = request(`${this.url}${path}`, { method: opts.method ?? "GET", headers, ca, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
@@ -172,7 +176,7 @@ export class ApiServerProcess {
     const ca = readFileSync(join(this.dir, "pki", "ca.crt"));
     let stop = (): void => undefined;
     const status = new Promise<number>((resolve, reject) => {
-      const req = request(`${this.url}${path}`, { headers: { Accept: accept, Authorization: `Bearer ${this.token("admin")}` }, ca }, (res) => {
+      const req = request(`${this.url}${path}`, { headers: { Accept: accept, Authorization: `Bearer ${this.token("admin")}` }, ca, agent: false }, (res) => {
         let buf = "";
         res.on("data", (c: Buffer) => {
           buf += c.toString("utf8");

@@ -125,7 +125,8 @@ export class ObjectStore {
         }
         throw storageFailure(err);
       }
-      revision = page.revision;
+      // A read at an older revision answers with the newest in its header; the list is as of the one asked for.
+      if (revision === 0) revision = page.revision;
       for (const kv of page.items) {
         if (limit > 0 && items.length === limit && lastKey !== undefined) {
           // Another key follows a full page: hand out a token that resumes after the last one.
