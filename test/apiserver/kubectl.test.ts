@@ -74,6 +74,25 @@ for (const [version, bin] of [
       ok(["apply", "-f", "-"], `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`);
     });
 
+    test("create generators (1.32 sends protobuf, 1.20 JSON without a Content-Type)", () => {
+      const gen = `${ns}-gen`;
+      assert.match(ok(["create", "namespace", gen]), new RegExp(`namespace/${gen} created`));
+      ok(["-n", gen, "create", "configmap", "c1", "--from-literal=a=b", "--from-literal=c=d"]);
+      ok(["-n", gen, "create", "secret", "generic", "s1", "--from-literal=pw=x"]);
+      ok(["-n", gen, "create", "serviceaccount", "sa1"]);
+      ok(["-n", gen, "create", "deployment", "web", "--image=demo:1", "--replicas=2"]);
+      ok(["-n", gen, "create", "service", "nodeport", "web", "--tcp=80:8080"]);
+      ok(["-n", gen, "create", "job", "j1", "--image=demo:1", "--", "echo", "hi"]);
+      ok(["-n", gen, "create", "cronjob", "cj1", "--image=demo:1", "--schedule=*/1 * * * *"]);
+      assert.equal(ok(["-n", gen, "get", "cm", "c1", "-o", "jsonpath={.data.a}{.data.c}"]), "bd");
+      assert.equal(ok(["-n", gen, "get", "secret", "s1", "-o", "jsonpath={.type} {.data.pw}"]), "Opaque eA==");
+      assert.equal(ok(["-n", gen, "get", "deploy", "web", "-o", "jsonpath={.spec.replicas} {.spec.selector.matchLabels.app} {.spec.template.spec.containers[0].name} {.spec.template.spec.containers[0].image}"]), "2 web demo demo:1");
+      assert.match(ok(["-n", gen, "get", "svc", "web"]), /^web\s+NodePort\s+10\.96\.\d+\.\d+\s+<none>\s+80:300\d\d\/TCP\s+/m);
+      assert.equal(ok(["-n", gen, "get", "job", "j1", "-o", "jsonpath={.spec.template.spec.containers[0].command}"]).replace(/\s/g, ""), '["echo","hi"]');
+      assert.equal(ok(["-n", gen, "get", "cronjob", "cj1", "-o", "jsonpath={.spec.schedule}"]), "*/1 * * * *");
+      assert.match(ok(["delete", "namespace", gen]), /deleted/);
+    });
+
     test("apply twice: created, then unchanged; a changed manifest patches only what changed", () => {
       assert.match(ok(["apply", "-f", "-"], deployment(ns, "demo:1")), /deployment\.apps\/web created/);
       assert.match(ok(["apply", "-f", "-"], deployment(ns, "demo:1")), /deployment\.apps\/web unchanged/);

@@ -2,6 +2,7 @@
 // (415 otherwise), and JSON or YAML parsing (400 with a Status when malformed).
 import type { IncomingMessage } from "node:http";
 import { parse as parseYaml } from "yaml";
+import { ProtobufDecodeError, decodeKubernetesProtobuf } from "@skiff/proto/kube/protobuf.ts";
 import { ApiError, badRequest, tooLarge, unsupportedMediaType } from "../errors.ts";
 
 export const maxBodyBytes = 3 * 1024 * 1024;
@@ -37,11 +38,12 @@ export function readBody(req: IncomingMessage, limit = maxBodyBytes): Promise<Bu
   });
 }
 
-export type BodyFormat = "json" | "yaml" | "merge-patch" | "json-patch" | "strategic-merge-patch";
+export type BodyFormat = "json" | "yaml" | "protobuf" | "merge-patch" | "json-patch" | "strategic-merge-patch";
 
 const mediaTypes: Record<string, BodyFormat> = {
   "application/json": "json",
   "application/yaml": "yaml",
+  "application/vnd.kubernetes.protobuf": "protobuf",
   "application/merge-patch+json": "merge-patch",
   "application/json-patch+json": "json-patch",
   "application/strategic-merge-patch+json": "strategic-merge-patch",
@@ -66,6 +68,14 @@ export function bodyFormat(contentType: string | undefined, allowed: BodyFormat[
 
 /** Parses JSON (or YAML); duplicate keys are reported so Strict validation can refuse them. */
 export function parseBody(buf: Buffer, format: BodyFormat): { value: unknown; duplicates: string[] } {
+  if (format === "protobuf") {
+    try {
+      return { value: decodeKubernetesProtobuf(buf), duplicates: [] };
+    } catch (err) {
+      if (err instanceof ProtobufDecodeError) throw new ApiError(415, "UnsupportedMediaType", `skiff cannot read this protobuf body (${err.message}); send it as application/json`);
+      throw err;
+    }
+  }
   const text = buf.toString("utf8");
   if (text.trim() === "") throw badRequest("the request body is empty");
   if (format === "yaml") {

@@ -44,6 +44,6 @@ export function asObject(type: ResourceType, version: string, value: unknown): K
 }
 
 export async function readObjectBody(r: ResourceRequest): Promise<{ value: unknown; duplicates: string[] }> {
-  const format = bodyFormat(r.req.headers["content-type"], ["json", "yaml"]);
+  const format = bodyFormat(r.req.headers["content-type"], ["json", "yaml", "protobuf"]);
   return parseBody(await readBody(r.req), format);
 }
