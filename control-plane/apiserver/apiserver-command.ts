@@ -8,6 +8,7 @@ import { FlagError, parseApiServerFlags, usage } from "./flags.ts";
 import { ApiMetrics } from "./metrics.ts";
 import { resourceTypes } from "./registry/index.ts";
 import { ObjectStore } from "./rest/objects.ts";
+import { WatchCaches } from "./rest/watch-cache.ts";
 import { createApiServer } from "./server.ts";
 import { EtcdStorage } from "./storage/etcd-storage.ts";
 
@@ -30,7 +31,8 @@ export async function runApiServer(args: string[]): Promise<number> {
   const storage = new EtcdStorage(flags.etcdServers);
   const allocators = new ServiceAllocators(storage, flags.serviceClusterIpRange, flags.serviceNodePortRange);
   const objects = new ObjectStore(storage, allocators, resourceTypes);
-  const metrics = new ApiMetrics();
+  const watchCaches = new WatchCaches(storage);
+  const metrics = new ApiMetrics(() => watchCaches.storeWatches);
   // The store may still be electing a leader: retry the bootstrap until it answers.
   for (let attempt = 1; ; attempt++) {
     try {
@@ -48,7 +50,7 @@ export async function runApiServer(args: string[]): Promise<number> {
     clientCa: flags.clientCaFile === undefined ? undefined : readFileSync(flags.clientCaFile, "utf8"),
     authenticator: new Authenticator(tokens),
     storage,
-    deps: { objects, storage, metrics },
+    deps: { objects, watchCaches, metrics },
     metrics,
     advertised: `${flags.advertiseAddress}:${flags.securePort}`,
     log,
@@ -62,6 +64,7 @@ export async function runApiServer(args: string[]): Promise<number> {
     const stop = (): void => {
       server.close();
       server.closeAllConnections();
+      watchCaches.close();
       storage.close();
       resolve();
     };

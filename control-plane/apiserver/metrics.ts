@@ -13,6 +13,8 @@ export class ApiMetrics {
   private readonly latency = new Map<string, Histogram>();
   watches = 0;
 
+  constructor(private readonly storeWatches: () => number = () => 0) {}
+
   observe(verb: string, resource: string, code: number, seconds: number): void {
     const key = `verb="${verb}",resource="${resource}",code="${code}"`;
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
@@ -37,6 +39,7 @@ export class ApiMetrics {
       lines.push(`apiserver_request_duration_seconds_count{${k}} ${h.count}`);
     }
     lines.push("# HELP apiserver_registered_watchers Open watch requests.", "# TYPE apiserver_registered_watchers gauge", `apiserver_registered_watchers ${this.watches}`);
+    lines.push("# HELP skiff_apiserver_store_watches Watches open on the store (one per watched resource, shared by all clients).", "# TYPE skiff_apiserver_store_watches gauge", `skiff_apiserver_store_watches ${this.storeWatches()}`);
     return lines.join("\n") + "\n";
   }
 }

@@ -97,6 +97,8 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
     test("bad input: malformed JSON and YAML, wrong content type, too large, strict fields, 422 causes", async () => {
       const path = "/api/v1/namespaces/t/configmaps";
       expectStatus(await api.request(path, { method: "POST", body: "{not json" }), 400, "BadRequest");
+      expectStatus(await api.request(`${path}?dryRun=All`, { method: "POST", body: JSON.stringify(cm("dry")) }), 400, "BadRequest");
+      expectStatus(await api.request(`${path}/dry`), 404, "NotFound");
       expectStatus(await api.request(path, { method: "POST", body: "a: [b", contentType: "application/yaml" }), 400, "BadRequest");
       assert.equal((await api.request(path, { method: "POST", body: "metadata: {name: from-yaml}\ndata: {a: b}\n", contentType: "application/yaml" })).status, 201);
       expectStatus(await api.request(path, { method: "POST", body: JSON.stringify(cm("p")), contentType: "text/plain" }), 415, "UnsupportedMediaType");
@@ -243,6 +245,21 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
         assert.equal(expired.events[0]!.object.reason, "Expired");
       } finally {
         expired.stop();
+      }
+    });
+
+    test("the watch cache: fifty watches of one resource share one store watch", async () => {
+      const watches = Array.from({ length: 50 }, (_, i) => api.watch(`/api/v1/namespaces/t/secrets?watch=true${i % 2 === 0 ? "" : "&resourceVersion=0"}`));
+      try {
+        await Promise.all(watches.map((w) => w.status));
+        await post("/api/v1/namespaces/t/secrets", { metadata: { name: "seen-by-all" } });
+        await until("every watch to see the secret", () => watches.every((w) => w.events.some((e) => (e.object as Obj).metadata.name === "seen-by-all")));
+        const metrics = (await api.request("/metrics")).body;
+        assert.match(metrics, /^apiserver_registered_watchers 50$/m);
+        const storeWatches = Number(/^skiff_apiserver_store_watches (\d+)$/m.exec(metrics)?.[1]);
+        assert.ok(storeWatches >= 1 && storeWatches <= 3, `store watches: ${storeWatches}`);
+      } finally {
+        for (const w of watches) w.stop();
       }
     });
 

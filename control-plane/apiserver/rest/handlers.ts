@@ -6,7 +6,6 @@ import { sendError, sendJson, wantsTable } from "../http/respond.ts";
 import type { ApiMetrics } from "../metrics.ts";
 import { FieldSelectorError, parseFieldSelector, unsupportedField } from "../selectors/fields.ts";
 import { SelectorParseError, parseLabelSelector } from "../selectors/labels.ts";
-import type { Storage } from "../storage/storage.ts";
 import type { ResourceRequest } from "./context.ts";
 import { asObject, checkFields, fieldValidationOf, readObjectBody } from "./decode.ts";
 import { type ObjectStore, type Selectors, fieldGetters } from "./objects.ts";
@@ -14,10 +13,11 @@ import { patchObject } from "./patch.ts";
 import { handleSubresource } from "./subresources.ts";
 import { type IncludeObject, toTable } from "./table.ts";
 import { startWatch } from "./watch.ts";
+import type { WatchCaches } from "./watch-cache.ts";
 
 export interface HandlerDeps {
   objects: ObjectStore;
-  storage: Storage;
+  watchCaches: WatchCaches;
   metrics: ApiMetrics;
 }
 
@@ -75,6 +75,8 @@ async function watch(deps: HandlerDeps, r: ResourceRequest): Promise<void> {
     started.value = true;
     r.res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
     r.res.socket?.setNoDelay(true);
+    // Headers go out now: a client waits for them before it reads any event.
+    r.res.flushHeaders();
   };
   const sink = {
     event: (type: string, object: unknown): void => {
@@ -90,7 +92,7 @@ async function watch(deps: HandlerDeps, r: ResourceRequest): Promise<void> {
       r.res.end();
     },
   };
-  const handle = await startWatch(deps.objects, deps.storage, {
+  const handle = await startWatch(deps.objects, deps.watchCaches, {
     ...sel,
     type: r.type,
     version: r.version,
@@ -166,6 +168,10 @@ async function remove(deps: HandlerDeps, r: ResourceRequest): Promise<void> {
 
 export async function handleResource(deps: HandlerDeps, r: ResourceRequest, verb: string): Promise<void> {
   try {
+    // Server-side dry run is not implemented: refusing it is safer than writing.
+    if (r.query.has("dryRun") && !["get", "list", "watch"].includes(verb)) {
+      throw badRequest("dryRun is not supported by skiff yet; leave out --dry-run=server");
+    }
     if (r.subresource !== undefined && r.subresource !== "status") {
       await handleSubresource(deps.objects, r, verb);
       return;

@@ -4,11 +4,11 @@
 // DELETED for this watcher, one that starts matching is ADDED).
 import { gone } from "../errors.ts";
 import type { KubeObject, ResourceType } from "../registry/types.ts";
-import type { Storage, StorageError, StorageWatch, WatchEvent } from "../storage/storage.ts";
+import type { StorageError, StorageWatch, WatchEvent } from "../storage/storage.ts";
 import { apiVersionOf } from "../registry/types.ts";
 import { decodeObject } from "./codec.ts";
-import { listPrefix } from "./keys.ts";
 import { type ObjectStore, type Selectors, matches } from "./objects.ts";
+import type { WatchCaches } from "./watch-cache.ts";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
 
@@ -31,10 +31,12 @@ function bookmark(type: ResourceType, version: string, revision: number): KubeOb
   return { kind: type.kind, apiVersion: apiVersionOf(type.group, version), metadata: { resourceVersion: String(revision) } };
 }
 
-export async function startWatch(objects: ObjectStore, storage: Storage, req: WatchRequest, sink: WatchSink): Promise<StorageWatch> {
+export async function startWatch(objects: ObjectStore, caches: WatchCaches, req: WatchRequest, sink: WatchSink): Promise<StorageWatch> {
   const { type, version } = req;
   let from: number;
   if (req.resourceVersion === undefined || req.resourceVersion === "" || req.resourceVersion === "0") {
+    // The cache starts first, so the list's revision falls inside its window.
+    await caches.ready(type);
     const page = await objects.list(type, version, req.namespace, { ...req, limit: 0, continueToken: undefined, resourceVersion: undefined, resourceVersionMatch: undefined });
     for (const item of page.items) sink.event("ADDED", item);
     from = page.revision;
@@ -70,5 +72,5 @@ export async function startWatch(objects: ObjectStore, storage: Storage, req: Wa
     sink.event("ERROR", status);
     sink.end();
   };
-  return storage.watch(listPrefix(type, req.namespace), from, { onEvents, onError });
+  return caches.watch(type, req.namespace, from, { onEvents, onError });
 }
