@@ -99,6 +99,9 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
       expectStatus(await api.request(path, { method: "POST", body: "{not json" }), 400, "BadRequest");
       expectStatus(await api.request(`${path}?dryRun=All`, { method: "POST", body: JSON.stringify(cm("dry")) }), 400, "BadRequest");
       expectStatus(await api.request(`${path}/dry`), 404, "NotFound");
+      for (const body of ['{"metadata":{"name":123}}', '{"metadata":"x"}', '{"metadata":{"name":"l","labels":{"a":1}}}', '{"metadata":{"name":"f","finalizers":"x"}}', "[1,2]", "null", '"s"']) {
+        expectStatus(await api.request(path, { method: "POST", body }), 400, "BadRequest");
+      }
       expectStatus(await api.request(path, { method: "POST", body: "a: [b", contentType: "application/yaml" }), 400, "BadRequest");
       assert.equal((await api.request(path, { method: "POST", body: "metadata: {name: from-yaml}\ndata: {a: b}\n", contentType: "application/yaml" })).status, 201);
       expectStatus(await api.request(path, { method: "POST", body: JSON.stringify(cm("p")), contentType: "text/plain" }), 415, "UnsupportedMediaType");

@@ -200,6 +200,10 @@ for (const [version, bin] of [
         `apiVersion: batch/v1\nkind: Job\nmetadata: {name: once, namespace: ${ns}}\nspec:\n  template:\n    spec: {restartPolicy: Never, containers: [{name: j, image: demo:1}]}\n`,
         `apiVersion: batch/${version === "1.20" ? "v1beta1" : "v1"}\nkind: CronJob\nmetadata: {name: tick, namespace: ${ns}}\nspec:\n  schedule: "*/5 * * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec: {restartPolicy: OnFailure, containers: [{name: j, image: demo:1}]}\n`,
         `apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: lock, namespace: ${ns}}\nspec: {holderIdentity: me}\n`,
+        `apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: rs1, namespace: ${ns}}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: rs1}}\n  template:\n    metadata: {labels: {app: rs1}}\n    spec: {containers: [{name: a, image: demo:1}]}\n`,
+        `apiVersion: v1\nkind: Endpoints\nmetadata: {name: web, namespace: ${ns}}\nsubsets: [{addresses: [{ip: 10.244.1.5}], ports: [{port: 8080}]}]\n`,
+        `apiVersion: v1\nkind: Event\nmetadata: {name: e1, namespace: ${ns}}\ninvolvedObject: {kind: Pod, name: a-pod, namespace: ${ns}}\nreason: Tested\ntype: Normal\nmessage: hello from the test\n`,
+        `apiVersion: v1\nkind: Node\nmetadata: {name: node-${ns}, labels: {node-role.kubernetes.io/worker: ""}}\nspec: {}\n`,
       ];
       const out = ok(["apply", "-f", "-"], manifests.join("---\n"));
       for (const what of ["service/web", "secret/s", "serviceaccount/sa", "statefulset.apps/db", "daemonset.apps/agent", "job.batch/once", "cronjob.batch/tick", "lease.coordination.k8s.io/lock"]) {
@@ -209,6 +213,12 @@ for (const [version, bin] of [
       assert.equal(ok(["-n", ns, "get", "secret", "s", "-o", "jsonpath={.data.password}"]), Buffer.from("hunter2").toString("base64"));
       assert.match(ok(["-n", ns, "get", "cronjobs"]), /^tick\s+\*\/5 \* \* \* \*\s+False\s+0\s+<none>\s+/m);
       assert.match(ok(["-n", ns, "get", "lease", "lock"]), /^lock\s+me\s+/m);
+      assert.match(ok(["-n", ns, "get", "rs", "rs1"]), /^rs1\s+2\s+0\s+0\s+/m);
+      assert.match(ok(["-n", ns, "get", "endpoints", "web"]), /^web\s+10\.244\.1\.5:8080\s+/m);
+      assert.match(ok(["-n", ns, "get", "events"]), /Normal\s+Tested\s+pod\/a-pod\s+hello from the test/);
+      assert.match(ok(["get", "nodes"]), new RegExp(`^NAME\\s+STATUS\\s+ROLES\\s+AGE\\s+VERSION\n(.|\n)*^node-${ns}\\s+Unknown\\s+worker\\s+`, "m"));
+      assert.match(ok(["cordon", `node-${ns}`]), /cordoned/);
+      assert.match(ok(["get", "node", `node-${ns}`]), /Unknown,SchedulingDisabled/);
       assert.match(ok(["delete", "-f", "-"], manifests.join("---\n")), /service "web" deleted/);
       assert.match(ok(["-n", ns, "delete", "pod", "a-pod", "b-pod", "dup"]), /pod "a-pod" deleted/);
       assert.equal(ok(["-n", ns, "get", "pods", "-o", "name"]), "");

@@ -40,6 +40,19 @@ export function asObject(type: ResourceType, version: string, value: unknown): K
   }
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
   if (typeof obj.metadata !== "object" || Array.isArray(obj.metadata)) throw badRequest("metadata must be an object");
+  // Types the server itself relies on (keys, selectors) are checked before anything reads them.
+  const meta = obj.metadata as Record<string, unknown>;
+  for (const f of ["name", "generateName", "namespace", "resourceVersion", "uid"]) {
+    if (meta[f] !== undefined && meta[f] !== null && typeof meta[f] !== "string") throw badRequest(`metadata.${f} must be a string`);
+  }
+  for (const f of ["labels", "annotations"]) {
+    const m = meta[f];
+    if (m === undefined || m === null) continue;
+    if (typeof m !== "object" || Array.isArray(m) || Object.values(m).some((v) => typeof v !== "string")) throw badRequest(`metadata.${f} must map strings to strings`);
+  }
+  if (meta.finalizers !== undefined && meta.finalizers !== null && (!Array.isArray(meta.finalizers) || meta.finalizers.some((v) => typeof v !== "string"))) {
+    throw badRequest("metadata.finalizers must be a list of strings");
+  }
   return obj;
 }
 
