@@ -294,6 +294,12 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
       assert.equal((await api.request("/api/v1/namespaces/t/services/c0", { method: "DELETE" })).status, 200);
       const reuse = await api.request("/api/v1/namespaces/t/services", { method: "POST", body: svc("np", { type: "NodePort", clusterIP: ips[0], ports: [{ port: 80, nodePort: ports[0] }] }) });
       assert.equal(reuse.status, 201, reuse.body);
+      // Turning a NodePort Service into a ClusterIP one gives its node port back.
+      const back = await api.request("/api/v1/namespaces/t/services/c1", { method: "PATCH", body: '{"spec":{"type":"ClusterIP","ports":[{"port":80}]}}', contentType: "application/merge-patch+json" });
+      assert.equal(back.status, 200, back.body);
+      assert.equal((back.json() as { spec: { clusterIP: string } }).spec.clusterIP, ips[1]);
+      const again = await api.request("/api/v1/namespaces/t/services", { method: "POST", body: svc("np2", { type: "NodePort", ports: [{ port: 80, nodePort: ports[1] }] }) });
+      assert.equal(again.status, 201, again.body);
       const kube = (await api.request("/api/v1/namespaces/default/services/kubernetes")).json() as { spec: { clusterIP: string } };
       assert.equal(kube.spec.clusterIP, "10.96.0.1");
     });

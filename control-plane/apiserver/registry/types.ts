@@ -87,6 +87,8 @@ export interface ResourceType {
   /** Undoes beforeCreate when the write did not happen. */
   afterFailedCreate?(obj: KubeObject, ctx: HookContext): Promise<void>;
   beforeUpdate?(obj: KubeObject, old: KubeObject, ctx: HookContext): Promise<void>;
+  /** After an update was written: release what `old` held and `obj` does not. */
+  afterUpdate?(obj: KubeObject, old: KubeObject, ctx: HookContext): Promise<void>;
   afterDelete?(obj: KubeObject, ctx: HookContext): Promise<void>;
 }
 

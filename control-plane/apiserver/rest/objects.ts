@@ -253,6 +253,7 @@ export class ObjectStore {
       if (result.current === undefined) throw notFound(type.resource, type.group, name);
       throw conflict(type.resource, type.group, name, "the object has been modified; please apply your changes to the latest version and try again");
     }
+    await type.afterUpdate?.(obj, old, this.hooks);
     return withVersion(type, version, { ...obj, metadata: { ...meta, resourceVersion: String(result.revision) } });
   }
 

@@ -123,17 +123,22 @@ export const services = defineKind({
       s.clusterIPs = [s.clusterIP];
     }
     const before = new Map(arr(at(old, "spec.ports")).map((p) => [`${num(p, "port")}/${str(p, "protocol")}`, num(p, "nodePort")]));
-    const kept = new Set<number>();
+    // Ports the old object held are released in afterUpdate, once the new one is written.
     if (wantsNodePorts(s)) {
       for (const p of arr(s.ports)) {
         const previous = before.get(`${num(p, "port")}/${str(p, "protocol")}`) ?? 0;
         const asked = typeof p.nodePort === "number" && p.nodePort !== 0 ? p.nodePort : previous;
         if (asked !== 0 && asked === previous) p.nodePort = asked;
         else p.nodePort = await ctx.allocateNodePort(asked === 0 ? undefined : asked);
-        kept.add(p.nodePort as number);
       }
     }
-    for (const port of before.values()) if (port !== 0 && !kept.has(port)) await ctx.releaseNodePort(port);
+  },
+  afterUpdate: async (o, old, ctx) => {
+    const kept = new Set(arr(at(o, "spec.ports")).map((p) => num(p, "nodePort")));
+    for (const p of arr(at(old, "spec.ports"))) {
+      const port = num(p, "nodePort");
+      if (port !== 0 && !kept.has(port)) await ctx.releaseNodePort(port);
+    }
   },
   afterDelete: (o, ctx) => release(o, ctx),
 });
