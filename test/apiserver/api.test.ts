@@ -46,6 +46,11 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
 
     test("authentication and the minimal authorizer", async () => {
       expectStatus(await api.request("/api/v1/namespaces", { as: "none" }), 401, "Unauthorized");
+      assert.equal((await api.request("/api/v1/namespaces", { as: "none", clientCert: api.adminCredentials() })).status, 200);
+      expectStatus(await api.request("/api/v1/namespaces", { as: "none", clientCert: api.foreignCredentials() }), 401, "Unauthorized");
+      expectStatus(await api.request("/api/v1/namespaces", { token: "not-a-token" }), 401, "Unauthorized");
+      // As in kube-apiserver's chain, a certificate from the CA is tried before the token.
+      assert.equal((await api.request("/api/v1/namespaces", { token: "not-a-token", clientCert: api.adminCredentials() })).status, 200);
       assert.equal((await api.request("/version", { as: "none" })).status, 200);
       assert.equal((await api.request("/healthz", { as: "none" })).body, "ok");
       assert.equal((await api.request("/livez", { as: "none" })).status, 200);

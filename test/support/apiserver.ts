@@ -29,6 +29,10 @@ export interface RequestOptions {
   accept?: string;
   /** "admin" (default), "viewer" or "none". */
   as?: "admin" | "viewer" | "none";
+  /** A bearer token to send instead of the cluster's own. */
+  token?: string;
+  /** A client certificate and key (PEM) to present. */
+  clientCert?: { cert: string; key: string };
 }
 
 export class ApiServerProcess {
@@ -127,7 +131,8 @@ export class ApiServerProcess {
 
   request(path: string, opts: RequestOptions = {}): Promise<HttpAnswer> {
     const headers: Record<string, string> = { Accept: opts.accept ?? "application/json" };
-    if (opts.as !== "none") headers.Authorization = `Bearer ${this.token(opts.as ?? "admin")}`;
+    if (opts.token !== undefined) headers.Authorization = `Bearer ${opts.token}`;
+    else if (opts.as !== "none") headers.Authorization = `Bearer ${this.token(opts.as ?? "admin")}`;
     if (opts.body !== undefined) {
       headers["Content-Type"] = opts.contentType ?? "application/json";
       // Node frames a DELETE body only when told its length.
@@ -135,7 +140,7 @@ export class ApiServerProcess {
     }
     const ca = readFileSync(join(this.dir, "pki", "ca.crt"));
     return new Promise((resolve, reject) => {
-      const req = request(`${this.url}${path}`, { method: opts.method ?? "GET", headers, ca, agent: false }, (res) => {
+      const req = request(`${this.url}${path}`, { method: opts.method ?? "GET", headers, ca, agent: false, ...(opts.clientCert ?? {}) }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
@@ -208,6 +213,20 @@ export class ApiServerProcess {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: this.dir },
     });
     return { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  }
+
+  /** Makes a second, unrelated set of credentials with `skiff certs` (for refusal tests). */
+  foreignCredentials(): { cert: string; key: string } {
+    const dir = join(this.dir, "foreign-pki");
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(repo, "deploy/src/cli.ts"), "certs", "--dir", dir], { cwd: repo, encoding: "utf8", timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`skiff certs failed: ${r.stderr}`);
+    return { cert: readFileSync(join(dir, "admin.crt"), "utf8"), key: readFileSync(join(dir, "admin.key"), "utf8") };
+  }
+
+  /** This cluster's own admin client certificate and key. */
+  adminCredentials(): { cert: string; key: string } {
+    const dir = join(this.dir, "pki");
+    return { cert: readFileSync(join(dir, "admin.crt"), "utf8"), key: readFileSync(join(dir, "admin.key"), "utf8") };
   }
 
   writeFile(name: string, text: string): string {

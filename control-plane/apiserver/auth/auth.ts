@@ -36,14 +36,12 @@ export function parseTokenFile(text: string): Map<string, User> {
 export class Authenticator {
   constructor(private readonly tokens: Map<string, User>) {}
 
-  /** The user a request proves it is, or undefined (401). */
+  /**
+   * The user a request proves it is, or undefined (401). As kube-apiserver's
+   * authenticator chain: a client certificate from the CA first, then a
+   * bearer token.
+   */
   authenticate(req: IncomingMessage): User | undefined {
-    const auth = req.headers.authorization;
-    if (auth !== undefined) {
-      const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-      // A bad token is refused even when a certificate is also presented, as Kubernetes does.
-      return m === null ? undefined : this.tokens.get(m[1]!);
-    }
     const socket = req.socket as TLSSocket;
     if (typeof socket.getPeerCertificate === "function" && socket.authorized) {
       const cert = socket.getPeerCertificate();
@@ -55,7 +53,8 @@ export class Authenticator {
         return { name: cn, uid: "", groups: [...groups, "system:authenticated"] };
       }
     }
-    return undefined;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
+    return m === null ? undefined : this.tokens.get(m[1]!);
   }
 }
 
