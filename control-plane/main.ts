@@ -2,6 +2,7 @@
 // Components (store, apiserver, scheduler, controller-manager) register here as they land.
 const components: Record<string, (args: string[]) => Promise<number>> = {
   store: async (args) => (await import("./store/store-command.ts")).runStore(args),
+  apiserver: async (args) => (await import("./apiserver/apiserver-command.ts")).runApiServer(args),
   version: async () => {
     process.stdout.write("skiff control-plane 0.1.0\n");
     return 0;

@@ -51,6 +51,16 @@ export const commands: Command[] = [
     run: async (args) => (await import("../../control-plane/store/store-command.ts")).runStore(args),
   },
   {
+    name: "apiserver",
+    summary: "run the Kubernetes API server (kube-apiserver's flags: --etcd-servers, --secure-port, --tls-cert-file, ...)",
+    run: async (args) => (await import("../../control-plane/apiserver/apiserver-command.ts")).runApiServer(args),
+  },
+  {
+    name: "certs",
+    summary: "write a cluster's CA, apiserver and admin certificates, tokens and kubeconfig: --dir DIR [--hosts a,b] [--server URL]",
+    run: async (args) => (await import("../certs/certs-command.ts")).runCertsCommand(args),
+  },
+  {
     name: "images",
     summary: "build the offline images (node-base, control-plane, demo-app); --force rebuilds",
     run: async (args) => (await import("../images/images-command.ts")).runImagesCommand(args),

@@ -1,0 +1,75 @@
+// `skiff apiserver`: the Kubernetes API over HTTPS, objects in an etcd v3
+// store (skiff's or etcd's).
+import { readFileSync } from "node:fs";
+import { ServiceAllocators } from "./allocators.ts";
+import { Authenticator, parseTokenFile } from "./auth/auth.ts";
+import { bootstrapCluster } from "./bootstrap.ts";
+import { FlagError, parseApiServerFlags, usage } from "./flags.ts";
+import { ApiMetrics } from "./metrics.ts";
+import { resourceTypes } from "./registry/index.ts";
+import { ObjectStore } from "./rest/objects.ts";
+import { WatchCaches } from "./rest/watch-cache.ts";
+import { createApiServer } from "./server.ts";
+import { EtcdStorage } from "./storage/etcd-storage.ts";
+
+function log(entry: Record<string, unknown>): void {
+  process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), component: "apiserver", ...entry })}\n`);
+}
+
+export async function runApiServer(args: string[]): Promise<number> {
+  let flags;
+  try {
+    flags = parseApiServerFlags(args);
+  } catch (err) {
+    if (err instanceof FlagError) {
+      process.stderr.write(`skiff apiserver: ${err.message}\n${usage}`);
+      return 2;
+    }
+    throw err;
+  }
+  const tokens = flags.tokenAuthFile === undefined ? new Map() : parseTokenFile(readFileSync(flags.tokenAuthFile, "utf8"));
+  const storage = new EtcdStorage(flags.etcdServers);
+  const allocators = new ServiceAllocators(storage, flags.serviceClusterIpRange, flags.serviceNodePortRange);
+  const objects = new ObjectStore(storage, allocators, resourceTypes);
+  const watchCaches = new WatchCaches(storage);
+  const metrics = new ApiMetrics(() => watchCaches.storeWatches);
+  // The store may still be electing a leader: retry the bootstrap until it answers.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await bootstrapCluster(objects, allocators, flags.advertiseAddress, flags.securePort);
+      break;
+    } catch (err) {
+      if (attempt >= 60) throw err;
+      log({ level: "warn", msg: "bootstrap failed, retrying", error: err instanceof Error ? err.message : String(err) });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  const server = createApiServer({
+    cert: readFileSync(flags.tlsCertFile, "utf8"),
+    key: readFileSync(flags.tlsPrivateKeyFile, "utf8"),
+    clientCa: flags.clientCaFile === undefined ? undefined : readFileSync(flags.clientCaFile, "utf8"),
+    authenticator: new Authenticator(tokens),
+    storage,
+    deps: { objects, watchCaches, metrics },
+    metrics,
+    advertised: `${flags.advertiseAddress}:${flags.securePort}`,
+    log,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(flags.securePort, flags.bindAddress, () => resolve());
+  });
+  log({ level: "info", msg: "serving", address: `https://${flags.bindAddress}:${flags.securePort}`, etcd: flags.etcdServers });
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      server.close();
+      server.closeAllConnections();
+      watchCaches.close();
+      storage.close();
+      resolve();
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+  return 0;
+}

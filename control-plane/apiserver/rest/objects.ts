@@ -1,0 +1,352 @@
+// The generic object operations every kind shares, over the storage
+// interface: get, list (selectors, paging at one revision), create, update
+// (compare-and-swap on resourceVersion), delete (finalizers) and the
+// metadata rules of Kubernetes (uid, generateName, generation, timestamps).
+import { randomUUID } from "node:crypto";
+import { ApiError, alreadyExists, badRequest, conflict, forbidden, gone, internal, invalid, notFound, unavailable } from "../errors.ts";
+import type { HookContext, KubeObject, ResourceType } from "../registry/types.ts";
+import { StorageError, type Storage, type StoredValue } from "../storage/storage.ts";
+import { deepEqual } from "../patch/merge-patch.ts";
+import { type Requirement, matchesLabels } from "../selectors/labels.ts";
+import { type FieldRequirement, matchesFields } from "../selectors/fields.ts";
+import { decodeObject, encodeObject, withVersion } from "./codec.ts";
+import { decodeContinue, encodeContinue, listPrefix, objectKey } from "./keys.ts";
+
+export interface Selectors {
+  labels: Requirement[];
+  fields: FieldRequirement[];
+}
+
+export interface ListOptions extends Selectors {
+  limit: number;
+  continueToken: string | undefined;
+  resourceVersion: string | undefined;
+  resourceVersionMatch: string | undefined;
+}
+
+export interface ListPage {
+  items: KubeObject[];
+  revision: number;
+  continueToken: string | undefined;
+  remaining: number | undefined;
+}
+
+export type Subresource = "" | "status";
+
+const protectedNamespaces = new Set(["default", "kube-system", "kube-public"]);
+
+export function storageFailure(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof StorageError) {
+    if (err.code === "compacted") return gone("The resourceVersion for the provided list is too old.");
+    if (err.code === "unavailable") return unavailable(`the store is unavailable: ${err.message}`);
+  }
+  return internal(err instanceof Error ? err.message : String(err));
+}
+
+export function fieldGetters(type: ResourceType): Record<string, (o: Record<string, unknown>) => string> {
+  const meta = (o: Record<string, unknown>): Record<string, unknown> => (o.metadata as Record<string, unknown> | undefined) ?? {};
+  return {
+    "metadata.name": (o) => String(meta(o).name ?? ""),
+    "metadata.namespace": (o) => String(meta(o).namespace ?? ""),
+    ...type.fields,
+  };
+}
+
+export function matches(type: ResourceType, sel: Selectors, obj: KubeObject): boolean {
+  return matchesLabels(sel.labels, obj.metadata.labels) && matchesFields(sel.fields, fieldGetters(type), obj as Record<string, unknown>);
+}
+
+function randomSuffix(): string {
+  const alphabet = "bcdfghjklmnpqrstvwxz2456789";
+  let s = "";
+  for (let i = 0; i < 5; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return s;
+}
+
+function specOf(obj: KubeObject): unknown {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
+  return rest;
+}
+
+export class ObjectStore {
+  constructor(
+    readonly storage: Storage,
+    private readonly hooks: HookContext,
+    private readonly allTypes: ResourceType[],
+  ) {}
+
+  private async guard<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      throw storageFailure(err);
+    }
+  }
+
+  async read(type: ResourceType, namespace: string | undefined, name: string): Promise<StoredValue> {
+    const { value } = await this.guard(() => this.storage.get(objectKey(type, namespace, name)));
+    if (value === undefined) throw notFound(type.resource, type.group, name);
+    return value;
+  }
+
+  async get(type: ResourceType, version: string, namespace: string | undefined, name: string): Promise<KubeObject> {
+    return decodeObject(type, version, await this.read(type, namespace, name));
+  }
+
+  async requireNamespace(namespace: string): Promise<void> {
+    const ns = this.allTypes.find((t) => t.resource === "namespaces" && t.group === "")!;
+    const { value } = await this.guard(() => this.storage.get(objectKey(ns, undefined, namespace)));
+    if (value === undefined) throw notFound("namespaces", "", namespace);
+  }
+
+  async list(type: ResourceType, version: string, namespace: string | undefined, opts: ListOptions): Promise<ListPage> {
+    const prefix = listPrefix(type, namespace);
+    let revision = 0;
+    let startKey: string | undefined;
+    if (opts.continueToken !== undefined && opts.continueToken !== "") {
+      const token = decodeContinue(opts.continueToken);
+      revision = token.rv;
+      startKey = `${prefix}${token.start}\u0000`;
+    } else if (opts.resourceVersionMatch === "Exact" && opts.resourceVersion !== undefined) {
+      revision = Number(opts.resourceVersion);
+      if (!Number.isInteger(revision) || revision <= 0) throw badRequest(`invalid resourceVersion ${JSON.stringify(opts.resourceVersion)}`);
+    }
+    const items: KubeObject[] = [];
+    const limit = opts.limit > 0 ? opts.limit : 0;
+    let lastKey: string | undefined;
+    for (;;) {
+      let page;
+      try {
+        page = await this.storage.list(prefix, { revision, limit: limit === 0 ? 0 : limit - items.length + 1, startKey });
+      } catch (err) {
+        if (err instanceof StorageError && err.code === "compacted" && opts.continueToken !== undefined) {
+          throw gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
+        }
+        throw storageFailure(err);
+      }
+      // A read at an older revision answers with the newest in its header; the list is as of the one asked for.
+      if (revision === 0) revision = page.revision;
+      for (const kv of page.items) {
+        if (limit > 0 && items.length === limit && lastKey !== undefined) {
+          // Another key follows a full page: hand out a token that resumes after the last one.
+          return { items, revision, continueToken: encodeContinue({ rv: revision, start: lastKey.slice(prefix.length) }), remaining: undefined };
+        }
+        lastKey = kv.key;
+        const obj = decodeObject(type, version, kv);
+        if (matches(type, opts, obj)) items.push(obj);
+      }
+      if (!page.more || page.items.length === 0) return { items, revision, continueToken: undefined, remaining: undefined };
+      startKey = `${lastKey!}\u0000`;
+    }
+  }
+
+  /** Sets what the server owns on a new object; validation and defaults follow. */
+  private prepareNew(type: ResourceType, namespace: string | undefined, obj: KubeObject): void {
+    const meta = obj.metadata;
+    if ((meta.name === undefined || meta.name === "") && typeof meta.generateName === "string" && meta.generateName !== "") {
+      meta.name = `${meta.generateName}${randomSuffix()}`;
+    }
+    if (type.namespaced) meta.namespace = namespace;
+    else delete meta.namespace;
+    meta.uid = randomUUID();
+    meta.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.managedFields;
+    delete meta.selfLink;
+    if (type.hasSpec) meta.generation = 1;
+    else delete meta.generation;
+    type.prepareCreate?.(obj);
+  }
+
+  private check(type: ResourceType, obj: KubeObject, old: KubeObject | undefined): void {
+    type.defaults?.(obj);
+    const causes = type.validate?.(obj, old) ?? [];
+    if (causes.length > 0) throw invalid(type.kind, type.group, obj.metadata.name ?? "", causes);
+  }
+
+  private renamed(err: unknown, type: ResourceType, name: string): unknown {
+    if (err instanceof ApiError && err.code === 422 && err.details?.name === "") return invalid(type.kind, type.group, name, err.details.causes ?? []);
+    return err;
+  }
+
+  async create(type: ResourceType, version: string, namespace: string | undefined, obj: KubeObject): Promise<KubeObject> {
+    if (type.namespaced) await this.requireNamespace(namespace ?? "");
+    this.prepareNew(type, namespace, obj);
+    this.check(type, obj, undefined);
+    const name = obj.metadata.name!;
+    try {
+      await type.beforeCreate?.(obj, this.hooks);
+    } catch (err) {
+      throw this.renamed(err, type, name);
+    }
+    let result;
+    try {
+      result = await this.storage.create(objectKey(type, namespace, name), encodeObject(type, obj));
+    } catch (err) {
+      await type.afterFailedCreate?.(obj, this.hooks);
+      throw storageFailure(err);
+    }
+    if (!result.ok) {
+      await type.afterFailedCreate?.(obj, this.hooks);
+      throw alreadyExists(type.resource, type.group, name);
+    }
+    return withVersion(type, version, { ...obj, metadata: { ...obj.metadata, resourceVersion: String(result.revision) } });
+  }
+
+  /**
+   * Replaces an object. `next` is what the client wants, built from the
+   * current object `current` (read at `currentRevision`); a resourceVersion
+   * in `next` must match the current one.
+   */
+  async update(type: ResourceType, version: string, namespace: string | undefined, name: string, next: KubeObject, subresource: Subresource, current?: StoredValue): Promise<KubeObject> {
+    const stored = current ?? (await this.read(type, namespace, name));
+    const old = decodeObject(type, version, stored);
+    const rv = next.metadata.resourceVersion;
+    if (rv !== undefined && rv !== "" && rv !== old.metadata.resourceVersion) {
+      throw conflict(type.resource, type.group, name, "the object has been modified; please apply your changes to the latest version and try again");
+    }
+    if (next.metadata.name !== undefined && next.metadata.name !== name) {
+      throw badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    let obj: KubeObject;
+    if (subresource === "status") {
+      obj = { ...old, status: next.status };
+    } else {
+      obj = { ...next, metadata: { ...next.metadata } };
+      if (type.statusSubresource) {
+        if (old.status === undefined) delete obj.status;
+        else obj.status = old.status;
+      }
+    }
+    const meta = obj.metadata;
+    meta.name = name;
+    if (type.namespaced) meta.namespace = namespace;
+    meta.uid = old.metadata.uid;
+    meta.creationTimestamp = old.metadata.creationTimestamp;
+    if (old.metadata.deletionTimestamp !== undefined) {
+      meta.deletionTimestamp = old.metadata.deletionTimestamp;
+      if (old.metadata.deletionGracePeriodSeconds !== undefined) meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+    } else {
+      delete meta.deletionTimestamp;
+      delete meta.deletionGracePeriodSeconds;
+    }
+    delete meta.managedFields;
+    if (type.hasSpec) meta.generation = old.metadata.generation ?? 1;
+    meta.resourceVersion = old.metadata.resourceVersion;
+    this.check(type, obj, old);
+    if (type.hasSpec && !deepEqual(specOf(obj), specOf(old))) meta.generation = (old.metadata.generation ?? 1) + 1;
+    if (deepEqual(obj, old)) return old;
+    if (meta.deletionTimestamp !== undefined && (meta.finalizers ?? []).length === 0) {
+      // The last finalizer is gone: the object goes away now.
+      return this.remove(type, version, namespace, name, stored);
+    }
+    try {
+      await type.beforeUpdate?.(obj, old, this.hooks);
+    } catch (err) {
+      throw this.renamed(err, type, name);
+    }
+    const result = await this.guard(() => this.storage.update(objectKey(type, namespace, name), encodeObject(type, obj), stored.modRevision));
+    if (!result.ok) {
+      if (result.current === undefined) throw notFound(type.resource, type.group, name);
+      throw conflict(type.resource, type.group, name, "the object has been modified; please apply your changes to the latest version and try again");
+    }
+    await type.afterUpdate?.(obj, old, this.hooks);
+    return withVersion(type, version, { ...obj, metadata: { ...meta, resourceVersion: String(result.revision) } });
+  }
+
+  /**
+   * Read-modify-write that retries when another writer got in between, as
+   * Kubernetes does for patches that carry no resourceVersion.
+   */
+  async modify(
+    type: ResourceType,
+    version: string,
+    namespace: string | undefined,
+    name: string,
+    subresource: Subresource,
+    change: (current: KubeObject) => KubeObject,
+  ): Promise<KubeObject> {
+    for (let attempt = 0; ; attempt++) {
+      const stored = await this.read(type, namespace, name);
+      const current = decodeObject(type, version, stored);
+      const next = change(structuredClone(current));
+      const pinned = next.metadata.resourceVersion !== current.metadata.resourceVersion;
+      try {
+        return await this.update(type, version, namespace, name, next, subresource, stored);
+      } catch (err) {
+        const retry = err instanceof ApiError && err.code === 409 && !pinned && attempt < 5;
+        if (!retry) throw err;
+      }
+    }
+  }
+
+  private async remove(type: ResourceType, version: string, namespace: string | undefined, name: string, stored: StoredValue): Promise<KubeObject> {
+    const result = await this.guard(() => this.storage.delete(objectKey(type, namespace, name), stored.modRevision));
+    if (!result.ok) {
+      if (result.current === undefined) throw notFound(type.resource, type.group, name);
+      throw conflict(type.resource, type.group, name, "the object has been modified; please apply your changes to the latest version and try again");
+    }
+    const obj = decodeObject(type, version, result.previous);
+    await type.afterDelete?.(obj, this.hooks);
+    return obj;
+  }
+
+  async delete(
+    type: ResourceType,
+    version: string,
+    namespace: string | undefined,
+    name: string,
+    opts: { uid?: string; resourceVersion?: string; gracePeriodSeconds?: number; user: string },
+  ): Promise<KubeObject> {
+    if (type.resource === "namespaces" && type.group === "" && protectedNamespaces.has(name)) {
+      throw new ApiError(403, "Forbidden", `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: "namespaces" });
+    }
+    for (let attempt = 0; ; attempt++) {
+      const stored = await this.read(type, namespace, name);
+      const current = decodeObject(type, version, stored);
+      if (opts.uid !== undefined && opts.uid !== current.metadata.uid) {
+        throw conflict(type.resource, type.group, name, `Precondition failed: UID in precondition: ${opts.uid}, UID in object meta: ${current.metadata.uid ?? ""}`);
+      }
+      if (opts.resourceVersion !== undefined && opts.resourceVersion !== current.metadata.resourceVersion) {
+        throw conflict(type.resource, type.group, name, `Precondition failed: ResourceVersion in precondition: ${opts.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ""}`);
+      }
+      try {
+        if ((current.metadata.finalizers ?? []).length > 0) {
+          if (current.metadata.deletionTimestamp !== undefined) return current;
+          const marked = structuredClone(current);
+          marked.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+          marked.metadata.deletionGracePeriodSeconds = opts.gracePeriodSeconds ?? 0;
+          const result = await this.guard(() => this.storage.update(objectKey(type, namespace, name), encodeObject(type, marked), stored.modRevision));
+          if (!result.ok) throw conflict(type.resource, type.group, name, "the object has been modified");
+          return { ...marked, metadata: { ...marked.metadata, resourceVersion: String(result.revision) } };
+        }
+        if (type.resource === "namespaces" && type.group === "") await this.emptyNamespace(name, opts.user);
+        return await this.remove(type, version, namespace, name, stored);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 409 && attempt < 5)) throw err;
+      }
+    }
+  }
+
+  /** Deletes everything in a namespace (skiff has no namespace controller yet). */
+  private async emptyNamespace(namespace: string, user: string): Promise<void> {
+    for (const type of this.allTypes.filter((t) => t.namespaced)) {
+      const page = await this.guard(() => this.storage.list(listPrefix(type, namespace)));
+      for (const kv of page.items) {
+        const name = kv.key.slice(listPrefix(type, namespace).length);
+        try {
+          const obj = decodeObject(type, type.versions[0]!, kv);
+          if ((obj.metadata.finalizers ?? []).length > 0) {
+            throw forbidden(user, "delete", type.resource, type.group, namespace, name);
+          }
+          await this.remove(type, type.versions[0]!, namespace, name, kv);
+        } catch (err) {
+          if (!(err instanceof ApiError && err.code === 404)) throw err;
+        }
+      }
+    }
+  }
+}
