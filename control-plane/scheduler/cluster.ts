@@ -1,7 +1,7 @@
-// How the scheduler meets the cluster. Today an in-memory fake implements
-// these; with the API server, informers (list+watch of nodes and pods) feed
-// ClusterSource, Binder posts to pods/<name>/binding, and the recorder writes
-// the PodScheduled condition, Events and evictions.
+// How the scheduler meets the cluster. An in-memory fake implements these for
+// tests (fake-cluster.ts); on the API server (api/), informers (list+watch of
+// nodes and pods) feed ClusterSource, Binder posts to pods/<name>/binding, and
+// the recorder writes the PodScheduled condition, Events and evictions.
 import type { Node, Pod } from "./kube-types.ts";
 
 export type ClusterEvent =

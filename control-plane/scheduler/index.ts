@@ -1,6 +1,6 @@
 // The scheduler core: framework, queue, plugins and preemption on Kubernetes
 // object types, meeting the cluster through ClusterSource, Binder and
-// SchedulingRecorder (an in-memory FakeCluster until the API server lands).
+// SchedulingRecorder (an in-memory FakeCluster, or api/ on the API server).
 export { Scheduler, defaultSchedulerName, type SchedulerOptions, type SchedulerStats } from "./scheduler.ts";
 export type { Binder, ClusterEvent, ClusterSource, SchedulingRecorder } from "./cluster.ts";
 export { FakeCluster, type FakeClusterOptions } from "./fake-cluster.ts";

@@ -56,6 +56,11 @@ export const commands: Command[] = [
     run: async (args) => (await import("../../control-plane/apiserver/apiserver-command.ts")).runApiServer(args),
   },
   {
+    name: "scheduler",
+    summary: "run the scheduler against an API server: --kubeconfig FILE [--leader-elect] (kube-scheduler's flags)",
+    run: async (args) => (await import("../../control-plane/scheduler/scheduler-command.ts")).runScheduler(args),
+  },
+  {
     name: "certs",
     summary: "write a cluster's CA, apiserver and admin certificates, tokens and kubeconfig: --dir DIR [--hosts a,b] [--server URL]",
     run: async (args) => (await import("../certs/certs-command.ts")).runCertsCommand(args),

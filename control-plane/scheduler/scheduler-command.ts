@@ -1,0 +1,94 @@
+// `skiff scheduler`: the scheduler core on the API server, as kube-scheduler
+// runs: --kubeconfig for the credentials, and with --leader-elect only the
+// holder of the kube-system/kube-scheduler Lease schedules. A leader that
+// loses its lease exits (kube-scheduler does too), so a supervisor restarts
+// it as a fresh standby and no stale cache ever schedules.
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { KubeConfig } from "@kubernetes/client-node";
+import { ApiClient } from "../../proto/kube/api-client.ts";
+import { electionFlags, parseFlags } from "../leader-election/election-flags.ts";
+import { LeaderElector } from "../leader-election/leader-elector.ts";
+import { ApiLeaseLock } from "../leader-election/lease-lock.ts";
+import { createLogger } from "../logger.ts";
+import { ApiBinder } from "./api/api-binder.ts";
+import { ApiClusterSource } from "./api/api-cluster-source.ts";
+import { Scheduler, defaultSchedulerName } from "./scheduler.ts";
+
+const usage = `usage: skiff scheduler --kubeconfig FILE [--leader-elect]
+    [--leader-elect-lease-duration 4s] [--leader-elect-renew-deadline 3s] [--leader-elect-retry-period 1s]
+    [--leader-elect-resource-namespace kube-system] [--leader-elect-resource-name kube-scheduler]
+`;
+
+export async function runScheduler(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  let flags;
+  let election;
+  try {
+    flags = parseFlags(args, new Set(["leader-elect"]));
+    election = electionFlags(flags, "kube-scheduler");
+    for (const name of flags.keys()) {
+      if (name !== "kubeconfig" && !name.startsWith("leader-elect")) throw new Error(`unknown flag --${name}`);
+    }
+  } catch (err) {
+    process.stderr.write(`skiff scheduler: ${(err as Error).message}\n${usage}`);
+    return 2;
+  }
+  const kubeconfig = flags.get("kubeconfig") ?? process.env.KUBECONFIG;
+  if (typeof kubeconfig !== "string" || kubeconfig === "") {
+    process.stderr.write(`skiff scheduler: --kubeconfig is required\n${usage}`);
+    return 2;
+  }
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const identity = `${hostname()}_${randomUUID()}`;
+  const log = createLogger("scheduler", { fields: { identity } });
+  const client = new ApiClient(kc);
+  const binder = new ApiBinder(client, defaultSchedulerName, log);
+
+  let scheduler: Scheduler | undefined;
+  const startScheduling = (): void => {
+    log.info("scheduling", { leaderElection: election.enabled });
+    scheduler = new Scheduler({ source: new ApiClusterSource(kc, log), binder, recorder: binder, logger: log });
+    scheduler.run();
+  };
+
+  const leaseClient = new ApiClient(kc, election.renewDeadlineMs);
+  let elector: LeaderElector | undefined;
+  let finish: (code: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => (finish = resolve));
+  if (election.enabled) {
+    elector = new LeaderElector({
+      // A lease request may take no longer than renewDeadline: a later answer is of no use.
+      lock: new ApiLeaseLock(leaseClient, election.namespace, election.name),
+      identity,
+      leaseDurationMs: election.leaseDurationMs,
+      renewDeadlineMs: election.renewDeadlineMs,
+      retryPeriodMs: election.retryPeriodMs,
+      logger: log,
+      onStartedLeading: startScheduling,
+      onStoppedLeading: () => {
+        log.error("leader election lost; exiting");
+        finish(1);
+      },
+    });
+    void elector.run();
+  } else {
+    startScheduling();
+  }
+
+  const shutdown = (): void => finish(0);
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+  const code = await done;
+  await scheduler?.stop();
+  await elector?.stop(code === 0);
+  client.close();
+  leaseClient.close();
+  log.info("stopped", { ...scheduler?.stats });
+  // Informers and keep-alive sockets may linger; the process is done.
+  process.exit(code);
+}

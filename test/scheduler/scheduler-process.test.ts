@@ -1,0 +1,170 @@
+// `skiff scheduler` as a process against `skiff apiserver` on a 3-member
+// skiff store: pods created through the API are bound to fitting nodes (Node
+// objects only, no containers), a pod that fits nowhere gets
+// PodScheduled=False and a FailedScheduling Event with kube's message and is
+// bound once a node that fits appears, pods of another scheduler are left
+// alone, and of two schedulers with --leader-elect one acts and the other
+// takes over when the first is killed.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { ApiServerProcess } from "../support/apiserver.ts";
+import { SchedulerProcess } from "../support/scheduler.ts";
+
+let api: ApiServerProcess;
+const schedulers: SchedulerProcess[] = [];
+
+before(async () => {
+  api = await ApiServerProcess.start("skiff");
+});
+after(async () => {
+  await Promise.allSettled(schedulers.map((s) => s.kill()));
+  await api?.stop();
+});
+
+function start(args: string[] = []): SchedulerProcess {
+  const s = SchedulerProcess.start(api.kubeconfig, args);
+  schedulers.push(s);
+  return s;
+}
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, diagnostics: () => string = () => ""): Promise<T> {
+  for (let i = 0; i < 900; i++) {
+    const v = await check();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`gave up waiting for ${what}\n${diagnostics()}`);
+}
+
+async function post(path: string, body: unknown): Promise<Obj> {
+  const r = await api.request(path, { method: "POST", body: JSON.stringify(body) });
+  assert.ok(r.status < 300, `POST ${path}: ${r.status} ${r.body}`);
+  return r.json();
+}
+
+async function get(path: string): Promise<Obj> {
+  const r = await api.request(path);
+  assert.equal(r.status, 200, `GET ${path}: ${r.body}`);
+  return r.json();
+}
+
+function node(name: string, cpu: string): unknown {
+  return {
+    metadata: { name, labels: { "kubernetes.io/hostname": name } },
+    status: {
+      capacity: { cpu, memory: "8Gi", pods: "110" },
+      allocatable: { cpu, memory: "8Gi", pods: "110" },
+      conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", message: "hollow" }],
+    },
+  };
+}
+
+function pod(name: string, cpu: string, schedulerName?: string): unknown {
+  return {
+    metadata: { name },
+    spec: {
+      ...(schedulerName === undefined ? {} : { schedulerName }),
+      containers: [{ name: "app", image: "skiff/demo-app", resources: { requests: { cpu, memory: "100Mi" } } }],
+    },
+  };
+}
+
+const cpuMilli = (q: string): number => (q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000);
+
+async function nodeOf(ns: string, name: string): Promise<string | undefined> {
+  const p = await get(`/api/v1/namespaces/${ns}/pods/${name}`);
+  const n = p.spec?.nodeName as string | undefined;
+  return n === undefined || n === "" ? undefined : n;
+}
+
+async function events(ns: string, podName: string, reason: string): Promise<Obj[]> {
+  const list = await get(`/api/v1/namespaces/${ns}/events`);
+  return (list.items as Obj[]).filter((e) => e.involvedObject?.name === podName && e.reason === reason);
+}
+
+test("pods are bound to fitting nodes; one that fits nowhere is reported as kube-scheduler does and bound when a node fits", async () => {
+  await post("/api/v1/namespaces", { metadata: { name: "s1" } });
+  await post("/api/v1/nodes", node("n1", "2"));
+  await post("/api/v1/nodes", node("n2", "1"));
+  const s = start();
+  const names = ["p1", "p2", "p3", "p4", "p5"];
+  for (const n of names) await post("/api/v1/namespaces/s1/pods", pod(n, "500m"));
+  await post("/api/v1/namespaces/s1/pods", pod("big", "3"));
+  await post("/api/v1/namespaces/s1/pods", pod("theirs", "10m", "other-scheduler"));
+
+  const placed = new Map<string, string>();
+  for (const n of names) placed.set(n, await until(`${n} bound`, () => nodeOf("s1", n), () => s.output()));
+  const used = new Map<string, number>();
+  for (const nodeName of placed.values()) used.set(nodeName, (used.get(nodeName) ?? 0) + 500);
+  assert.ok((used.get("n1") ?? 0) <= cpuMilli("2") && (used.get("n2") ?? 0) <= cpuMilli("1"), `requests fit allocatable: ${JSON.stringify([...placed])}`);
+
+  const expected = "0/2 nodes are available: 2 Insufficient cpu.";
+  const condition = await until("PodScheduled=False on big", async () => {
+    const p = await get("/api/v1/namespaces/s1/pods/big");
+    return (p.status?.conditions as Obj[] | undefined)?.find((c) => c.type === "PodScheduled");
+  });
+  assert.equal(condition.status, "False");
+  assert.equal(condition.reason, "Unschedulable");
+  assert.ok(String(condition.message).startsWith(expected), condition.message);
+  const failed = await until("a FailedScheduling event", async () => (await events("s1", "big", "FailedScheduling"))[0]);
+  assert.equal(failed.type, "Warning");
+  assert.equal(failed.message, condition.message);
+  assert.equal(failed.source?.component, "default-scheduler");
+  assert.equal(failed.involvedObject?.kind, "Pod");
+
+  // The pod stays pending until a node that fits appears.
+  assert.equal(await nodeOf("s1", "big"), undefined);
+  await post("/api/v1/nodes", node("n3", "4"));
+  assert.equal(await until("big bound", () => nodeOf("s1", "big"), () => s.output()), "n3");
+  const scheduled = await until("a Scheduled event", async () => (await events("s1", "big", "Scheduled"))[0]);
+  assert.equal(scheduled.message, "Successfully assigned s1/big to n3");
+  assert.equal(scheduled.type, "Normal");
+
+  // The scheduler saw "theirs" before it saw "big" (list and watch keep creation order), and left it alone.
+  const theirs = await get("/api/v1/namespaces/s1/pods/theirs");
+  assert.equal(theirs.spec.nodeName ?? "", "");
+  assert.equal(theirs.status?.conditions, undefined);
+  assert.equal((await events("s1", "theirs", "FailedScheduling")).length, 0);
+  assert.equal(await s.terminate(), 0);
+});
+
+test("two schedulers with --leader-elect: one acts, and killing it hands over to the other", async () => {
+  await post("/api/v1/namespaces", { metadata: { name: "s2" } });
+  const a = start(["--leader-elect"]);
+  const b = start(["--leader-elect"]);
+  const lease = async (): Promise<Obj | undefined> => {
+    const r = await api.request("/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler");
+    return r.status === 200 ? r.json() : undefined;
+  };
+  const first = await until("a leader", async () => {
+    const l = await lease();
+    const holder = l?.spec?.holderIdentity as string | undefined;
+    return holder === undefined || holder === "" ? undefined : l;
+  }, () => a.output() + b.output());
+  const holder = first.spec.holderIdentity as string;
+  // The Lease may be read before the winner's first log line (which names its identity) is.
+  const leader = await until("the leader's log", async () => [a, b].find((s) => s.identity() === holder));
+  const standby = [a, b].find((s) => s !== leader);
+  assert.ok(leader !== undefined && standby !== undefined, `the holder ${holder} is one of ours`);
+  assert.equal(first.spec.leaseDurationSeconds, 4);
+  assert.match(first.spec.renewTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+
+  for (let i = 0; i < 5; i++) await post("/api/v1/namespaces/s2/pods", pod(`before-${i}`, "10m"));
+  for (let i = 0; i < 5; i++) await until(`before-${i} bound`, () => nodeOf("s2", `before-${i}`), () => leader.output() + standby.output());
+  assert.equal(leader.isScheduling(), true);
+  assert.equal(standby.isScheduling(), false, "the standby does not schedule");
+
+  await leader.kill();
+  for (let i = 0; i < 5; i++) await post("/api/v1/namespaces/s2/pods", pod(`after-${i}`, "10m"));
+  for (let i = 0; i < 5; i++) await until(`after-${i} bound`, () => nodeOf("s2", `after-${i}`), () => standby.output());
+  assert.equal(standby.isScheduling(), true);
+  const second = await lease();
+  assert.equal(second?.spec?.holderIdentity, standby.identity());
+  assert.ok((second?.spec?.leaseTransitions as number) >= 1, "the takeover counts a transition");
+  assert.equal(await standby.terminate(), 0);
+  // A leader that stops cleanly releases the lease.
+  const released = await lease();
+  assert.equal(released?.spec?.holderIdentity ?? "", "");
+});

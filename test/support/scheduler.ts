@@ -1,0 +1,77 @@
+// Starts `skiff scheduler` as a real process and reads its structured logs.
+// kill() is SIGKILL (a crash), terminate() is SIGTERM (a clean stop).
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+
+export class SchedulerProcess {
+  private readonly lines: string[] = [];
+  private readonly exited: Promise<number>;
+
+  private constructor(private readonly proc: ChildProcess) {
+    let partial = "";
+    const keep = (b: Buffer): void => {
+      partial += b.toString();
+      const parts = partial.split("\n");
+      partial = parts.pop() ?? "";
+      this.lines.push(...parts);
+      if (this.lines.length > 2000) this.lines.splice(0, this.lines.length - 2000);
+    };
+    proc.stdout?.on("data", keep);
+    proc.stderr?.on("data", keep);
+    this.exited = new Promise((resolve) => proc.once("exit", (code, signal) => resolve(code ?? (signal === null ? -1 : 128))));
+  }
+
+  static start(kubeconfig: string, args: string[]): SchedulerProcess {
+    const proc = spawn(process.execPath, ["--import", "tsx", join(repo, "deploy/src/cli.ts"), "scheduler", "--kubeconfig", kubeconfig, ...args], {
+      cwd: repo,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return new SchedulerProcess(proc);
+  }
+
+  output(): string {
+    return this.lines.slice(-60).join("\n");
+  }
+
+  private logs(): Record<string, unknown>[] {
+    const out: Record<string, unknown>[] = [];
+    for (const line of this.lines) {
+      try {
+        out.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // not one of ours
+      }
+    }
+    return out;
+  }
+
+  /** The leader election identity, from any of its log lines ("" before it has logged). */
+  identity(): string {
+    const found = this.logs().find((l) => typeof l.identity === "string");
+    return (found?.identity as string | undefined) ?? "";
+  }
+
+  /** Whether it has started scheduling (as leader, or without leader election). */
+  isScheduling(): boolean {
+    return this.logs().some((l) => l.msg === "scheduling");
+  }
+
+  running(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** SIGKILL, as a crash; resolves once it has exited. */
+  async kill(): Promise<void> {
+    if (this.running()) this.proc.kill("SIGKILL");
+    await this.exited;
+  }
+
+  /** SIGTERM, a clean stop; resolves with the exit code. */
+  async terminate(): Promise<number> {
+    if (this.running()) this.proc.kill("SIGTERM");
+    return this.exited;
+  }
+}
