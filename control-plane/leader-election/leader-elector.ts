@@ -67,6 +67,7 @@ export class LeaderElector {
   private leading = false;
   private readonly abort = new AbortController();
   private reportedLeader = "";
+  private running: Promise<void> | undefined;
 
   constructor(private readonly config: LeaderElectionConfig) {
     validateTimings(config);
@@ -84,7 +85,12 @@ export class LeaderElector {
   }
 
   /** Campaigns until leading, leads until the lease is lost or stop() is called. Resolves when done. */
-  async run(): Promise<void> {
+  run(): Promise<void> {
+    this.running ??= this.campaignAndLead();
+    return this.running;
+  }
+
+  private async campaignAndLead(): Promise<void> {
     const signal = this.abort.signal;
     while (!signal.aborted && !(await this.tryAcquireOrRenew())) {
       await this.clock.sleep(jittered(this.config.retryPeriodMs), signal);
@@ -112,6 +118,8 @@ export class LeaderElector {
   /** Stops campaigning or leading; with release, a leader hands the lease back so a standby need not wait for it to expire. */
   async stop(release = true): Promise<void> {
     this.abort.abort();
+    // A renewal still in flight would otherwise race the release and make it fail on a conflict.
+    await this.running;
     if (!release || this.observed?.holderIdentity !== this.config.identity) return;
     try {
       const current = await this.config.lock.get();

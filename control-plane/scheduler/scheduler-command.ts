@@ -59,6 +59,7 @@ export async function runScheduler(args: string[]): Promise<number> {
   const leaseClient = new ApiClient(kc, election.renewDeadlineMs);
   let elector: LeaderElector | undefined;
   let finish: (code: number) => void = () => undefined;
+  let stopping = false;
   const done = new Promise<number>((resolve) => (finish = resolve));
   if (election.enabled) {
     elector = new LeaderElector({
@@ -71,6 +72,7 @@ export async function runScheduler(args: string[]): Promise<number> {
       logger: log,
       onStartedLeading: startScheduling,
       onStoppedLeading: () => {
+        if (stopping) return;
         log.error("leader election lost; exiting");
         finish(1);
       },
@@ -80,7 +82,10 @@ export async function runScheduler(args: string[]): Promise<number> {
     startScheduling();
   }
 
-  const shutdown = (): void => finish(0);
+  const shutdown = (): void => {
+    stopping = true;
+    finish(0);
+  };
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
   const code = await done;

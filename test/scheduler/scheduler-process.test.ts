@@ -3,8 +3,9 @@
 // objects only, no containers), a pod that fits nowhere gets
 // PodScheduled=False and a FailedScheduling Event with kube's message and is
 // bound once a node that fits appears, pods of another scheduler are left
-// alone, and of two schedulers with --leader-elect one acts and the other
-// takes over when the first is killed.
+// alone, a pod of higher priority preempts a lower one, and of two
+// schedulers with --leader-elect one acts and the other takes over when the
+// first is killed.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { ApiServerProcess } from "../support/apiserver.ts";
@@ -132,39 +133,65 @@ test("pods are bound to fitting nodes; one that fits nowhere is reported as kube
 
 test("two schedulers with --leader-elect: one acts, and killing it hands over to the other", async () => {
   await post("/api/v1/namespaces", { metadata: { name: "s2" } });
-  const a = start(["--leader-elect"]);
-  const b = start(["--leader-elect"]);
+  // Longer than the defaults (4s/3s/1s) so that a leader on this shared, loaded machine does not lose its
+  // lease to a slow renewal before the test kills it; the flags are exercised on the way.
+  const flags = ["--leader-elect", "--leader-elect-lease-duration", "8s", "--leader-elect-renew-deadline=6s", "--leader-elect-retry-period", "1s"];
+  const both = [start(flags), start(flags)];
+  const logs = (): string => both.map((s, i) => `--- scheduler ${i}:\n${s.output()}`).join("\n");
   const lease = async (): Promise<Obj | undefined> => {
     const r = await api.request("/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler");
     return r.status === 200 ? r.json() : undefined;
   };
-  const first = await until("a leader", async () => {
-    const l = await lease();
-    const holder = l?.spec?.holderIdentity as string | undefined;
-    return holder === undefined || holder === "" ? undefined : l;
-  }, () => a.output() + b.output());
-  const holder = first.spec.holderIdentity as string;
-  // The Lease may be read before the winner's first log line (which names its identity) is.
-  const leader = await until("the leader's log", async () => [a, b].find((s) => s.identity() === holder));
-  const standby = [a, b].find((s) => s !== leader);
-  assert.ok(leader !== undefined && standby !== undefined, `the holder ${holder} is one of ours`);
-  assert.equal(first.spec.leaseDurationSeconds, 4);
-  assert.match(first.spec.renewTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+  /** The process that holds the Lease now (the Lease may be read before the winner's first log line, which names it). */
+  const holder = (): Promise<SchedulerProcess> =>
+    until("a leader", async () => {
+      const id = (await lease())?.spec?.holderIdentity as string | undefined;
+      return id === undefined || id === "" ? undefined : both.find((s) => s.identity() === id);
+    }, logs);
+
+  const first = await holder();
+  const l = (await lease())!;
+  assert.equal(l.spec.leaseDurationSeconds, 8);
+  assert.match(l.spec.renewTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
 
   for (let i = 0; i < 5; i++) await post("/api/v1/namespaces/s2/pods", pod(`before-${i}`, "10m"));
-  for (let i = 0; i < 5; i++) await until(`before-${i} bound`, () => nodeOf("s2", `before-${i}`), () => leader.output() + standby.output());
-  assert.equal(leader.isScheduling(), true);
-  assert.equal(standby.isScheduling(), false, "the standby does not schedule");
+  for (let i = 0; i < 5; i++) await until(`before-${i} bound`, () => nodeOf("s2", `before-${i}`), logs);
+  const leader = await holder();
+  assert.equal(leader, first, `the first leader still leads\n${logs()}`);
+  const standby = both.find((s) => s !== leader)!;
+  assert.equal(leader.isScheduling(), true, `the leader schedules\n${logs()}`);
+  assert.equal(standby.isScheduling(), false, `the standby does not schedule\n${logs()}`);
 
   await leader.kill();
   for (let i = 0; i < 5; i++) await post("/api/v1/namespaces/s2/pods", pod(`after-${i}`, "10m"));
-  for (let i = 0; i < 5; i++) await until(`after-${i} bound`, () => nodeOf("s2", `after-${i}`), () => standby.output());
-  assert.equal(standby.isScheduling(), true);
+  for (let i = 0; i < 5; i++) await until(`after-${i} bound`, () => nodeOf("s2", `after-${i}`), logs);
+  assert.equal(standby.isScheduling(), true, `the standby took over\n${logs()}`);
   const second = await lease();
-  assert.equal(second?.spec?.holderIdentity, standby.identity());
+  assert.equal(second?.spec?.holderIdentity, standby.identity(), logs());
   assert.ok((second?.spec?.leaseTransitions as number) >= 1, "the takeover counts a transition");
-  assert.equal(await standby.terminate(), 0);
+  assert.equal(await standby.terminate(), 0, `a clean stop\n${logs()}`);
   // A leader that stops cleanly releases the lease.
   const released = await lease();
-  assert.equal(released?.spec?.holderIdentity ?? "", "");
+  assert.equal(released?.spec?.holderIdentity ?? "", "", logs());
+});
+
+test("preemption: a pod of higher priority evicts a lower one through the API and takes its place", async () => {
+  await post("/api/v1/namespaces", { metadata: { name: "s3" } });
+  await post("/api/v1/nodes", node("small", "1"));
+  const s = start();
+  const onSmall = (name: string, priority: number): Obj => {
+    const p = pod(name, "800m") as Obj;
+    p.spec.priority = priority;
+    p.spec.nodeSelector = { "kubernetes.io/hostname": "small" };
+    return p;
+  };
+  await post("/api/v1/namespaces/s3/pods", onSmall("low", 0));
+  assert.equal(await until("low bound", () => nodeOf("s3", "low"), () => s.output()), "small");
+  await post("/api/v1/namespaces/s3/pods", onSmall("high", 1000));
+  assert.equal(await until("high bound", () => nodeOf("s3", "high"), () => s.output()), "small");
+  const gone = await api.request("/api/v1/namespaces/s3/pods/low");
+  assert.equal(gone.status, 404, "the victim was deleted");
+  const preempted = await until("a Preempted event", async () => (await events("s3", "low", "Preempted"))[0]);
+  assert.equal(preempted.message, "Preempted by s3/high on node small");
+  assert.equal(await s.terminate(), 0);
 });
