@@ -17,6 +17,14 @@ function keyOf(pod: Pod): string {
   return `${pod.metadata?.namespace ?? "default"}/${pod.metadata?.name ?? ""}`;
 }
 
+/** The writes this needs of ApiClient (a recording fake in the unit tests). */
+export type ApiWriter = Pick<ApiClient, "create" | "patch" | "delete">;
+
+/** A pod by uid, so that a pod deleted and created again under its name is reported afresh. */
+function identityOf(pod: Pod): string {
+  return pod.metadata?.uid ?? keyOf(pod);
+}
+
 export class ApiBinder implements Binder, SchedulingRecorder {
   private readonly log: Logger;
   /** The last unschedulable message written per pod, so a pod retried for the same reason is not written again. */
@@ -24,7 +32,7 @@ export class ApiBinder implements Binder, SchedulingRecorder {
   private eventSeq = 0;
 
   constructor(
-    private readonly client: ApiClient,
+    private readonly client: ApiWriter,
     private readonly schedulerName: string,
     logger: Logger = silentLogger,
   ) {
@@ -38,20 +46,21 @@ export class ApiBinder implements Binder, SchedulingRecorder {
       metadata: { name: pod.metadata?.name, namespace: pod.metadata?.namespace, uid: pod.metadata?.uid },
       target: { apiVersion: "v1", kind: "Node", name: nodeName },
     });
-    this.reported.delete(keyOf(pod));
+    this.reported.delete(identityOf(pod));
     this.event(pod, "Normal", "Scheduled", `Successfully assigned ${keyOf(pod)} to ${nodeName}`);
   }
 
   unschedulable(pod: Pod, message: string): void {
     const key = keyOf(pod);
-    if (this.reported.get(key) === message) return;
+    const id = identityOf(pod);
+    if (this.reported.get(id) === message) return;
     // Bounded: entries go when pods bind; a flood of pods that never do must not grow it forever.
     if (this.reported.size > 50_000) this.reported.clear();
-    this.reported.set(key, message);
+    this.reported.set(id, message);
     const condition = { type: "PodScheduled", status: "False", reason: "Unschedulable", message, lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") };
     this.client.patch(podPath(pod, "/status"), { status: { conditions: [condition] } }).catch((err: unknown) => {
       if (!isNotFound(err)) this.log.warn("could not set PodScheduled=False", { pod: key, error: String(err) });
-      this.reported.delete(key);
+      this.reported.delete(id);
     });
     this.event(pod, "Warning", "FailedScheduling", message);
   }
