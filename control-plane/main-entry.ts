@@ -4,8 +4,16 @@
 import { runControlPlane } from "./main.ts";
 
 // SIGTERM is a requested stop (exit 0); SIGINT keeps the shell's 128+2.
-process.once("SIGTERM", () => process.exit(0));
-process.once("SIGINT", () => process.exit(130));
+// A component that stops gracefully (the store hands leadership over, the
+// scheduler releases its Lease) installs handlers of its own; then those
+// decide when to exit, and this fallback steps aside.
+function exitUnlessHandled(signal: NodeJS.Signals, code: number): void {
+  process.once(signal, () => {
+    if (process.listenerCount(signal) === 0) process.exit(code);
+  });
+}
+exitUnlessHandled("SIGTERM", 0);
+exitUnlessHandled("SIGINT", 130);
 
 runControlPlane(process.argv.slice(2)).then(
   (code) => {
