@@ -1,0 +1,48 @@
+// `skiff controller-manager --kubeconfig F [--concurrent-syncs N]`: the
+// ReplicaSet and Deployment controllers as an API client.
+import { createLogger } from "../logger.ts";
+import { ControllerManager } from "./controller-manager.ts";
+import { KubeApi } from "./kube-api.ts";
+
+export function parseFlags(args: string[]): { kubeconfig: string; workers: number } {
+  const values = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (!a.startsWith("--")) throw new Error(`unexpected argument "${a}"`);
+    const eq = a.indexOf("=");
+    if (eq > 0) values.set(a.slice(2, eq), a.slice(eq + 1));
+    else {
+      const v = args[++i];
+      if (v === undefined) throw new Error(`flag ${a} needs a value`);
+      values.set(a.slice(2), v);
+    }
+  }
+  for (const k of values.keys()) {
+    if (k !== "kubeconfig" && k !== "concurrent-syncs") throw new Error(`unknown flag --${k} (leader election is not there yet)`);
+  }
+  const kubeconfig = values.get("kubeconfig") ?? process.env.KUBECONFIG;
+  if (kubeconfig === undefined) throw new Error("--kubeconfig is required");
+  const workers = Number(values.get("concurrent-syncs") ?? "5");
+  if (!Number.isInteger(workers) || workers < 1) throw new Error("--concurrent-syncs must be a positive integer");
+  return { kubeconfig, workers };
+}
+
+export async function runControllerManager(args: string[]): Promise<number> {
+  let flags;
+  try {
+    flags = parseFlags(args);
+  } catch (err) {
+    process.stderr.write(`controller-manager: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  const log = createLogger("controller-manager");
+  const manager = new ControllerManager(KubeApi.fromFile(flags.kubeconfig, log), log, { workers: flags.workers });
+  await manager.start();
+  await new Promise<void>((resolve) => {
+    process.once("SIGTERM", resolve);
+    process.once("SIGINT", resolve);
+  });
+  log.info("stopping");
+  await manager.stop();
+  return 0;
+}
