@@ -2,6 +2,7 @@
 // the key with backoff, success forgets its failures, and a sync may ask to
 // look again later (minReadySeconds, progress deadlines).
 import type { Logger } from "../logger.ts";
+import { isConflict } from "./api.ts";
 import type { WorkQueue } from "./work-queue.ts";
 
 export interface SyncResult {
@@ -38,7 +39,8 @@ export class ControllerLoop {
         queue.forget(key);
         if (result?.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
       } catch (err) {
-        this.log.info("sync failed, requeued", { controller: this.reconciler.name, key, requeues: queue.numRequeues(key), error: err instanceof Error ? err.message : String(err) });
+        // A conflict is the normal lot of writing from a cache a step behind: the retry reads the newer object.
+        (isConflict(err) ? this.log.debug : this.log.info)("sync failed, requeued", { controller: this.reconciler.name, key, requeues: queue.numRequeues(key), error: err instanceof Error ? err.message : String(err) });
         queue.addRateLimited(key);
       } finally {
         queue.done(key);

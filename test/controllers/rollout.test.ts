@@ -3,7 +3,7 @@
 // marks every pod Running and Ready through pods/status. A Deployment of 10
 // reaches 10 ready; a template change rolls out within maxSurge and
 // maxUnavailable at every pod event; `kubectl rollout status` succeeds;
-// scaling down removes pods.
+// `kubectl rollout undo` rolls back; scaling down removes pods.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
@@ -67,7 +67,7 @@ function kubectl(args: string[]): Promise<{ status: number; output: string }> {
   return new Promise((resolve) => proc.once("exit", (code) => resolve({ status: code ?? -1, output })));
 }
 
-test("a Deployment converges, rolls out within its bounds, satisfies kubectl rollout status and scales down", async () => {
+test("a Deployment converges, rolls out and back within its bounds, satisfies kubectl rollout status and scales down", async () => {
   const a = api!;
   assert.equal((await a.request("/api/v1/namespaces", { method: "POST", body: JSON.stringify({ metadata: { name: ns } }) })).status, 201);
 
@@ -137,6 +137,18 @@ test("a Deployment converges, rolls out within its bounds, satisfies kubectl rol
       ["1", 0],
       ["2", replicas],
     ]);
+
+    // kubectl rolls back by writing the old template; the old ReplicaSet comes back as revision 3.
+    const undo = await kubectl(["-n", ns, "rollout", "undo", "deployment/web"]);
+    assert.equal(undo.status, 0, undo.output);
+    const undone = await kubectl(["-n", ns, "rollout", "status", "deployment/web", "--timeout=120s"]);
+    assert.equal(undone.status, 0, undone.output);
+    await until("every pod back on demo:1 and ready", () => pods.size === replicas && [...pods.values()].every((p) => isReady(p) && p.spec.containers[0]!.image === "demo:1"));
+    const history = await kubectl(["-n", ns, "rollout", "history", "deployment/web"]);
+    assert.equal(history.status, 0, history.output);
+    assert.match(history.output, /^2\s/m);
+    assert.match(history.output, /^3\s/m);
+    assert.deepEqual(violations, []);
 
     const scale = await kubectl(["-n", ns, "scale", "deployment/web", "--replicas=3"]);
     assert.equal(scale.status, 0, scale.output);

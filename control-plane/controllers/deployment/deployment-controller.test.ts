@@ -124,3 +124,42 @@ test("a paused Deployment makes no new ReplicaSet but still scales, and resumes"
   await rollOut(api, clock, all, 3, 4);
   assert.deepEqual(rsOf(api), { "demo:1": [0, "1"], "demo:2": [3, "2"] });
 });
+
+test("a rollout that makes no progress for progressDeadlineSeconds reports ProgressDeadlineExceeded", async () => {
+  const { api, clock, all } = setup();
+  const d = deployment("web", 2);
+  d.spec!.progressDeadlineSeconds = 30;
+  api.seed("deployments", d);
+  await rollOut(api, clock, all, 0, 3);
+  setImage(api, clock, "demo:2");
+  await settle(all); // no kubelet: the new pods never become ready
+  const progressing = (): [string, string] => {
+    const c = api.stored("deployments", "default", "web")!.status!.conditions!.find((x) => x.type === "Progressing")!;
+    return [c.status, c.reason!];
+  };
+  assert.deepEqual(progressing(), ["True", "ReplicaSetUpdated"]);
+  const result = await all[1].sync("default/web");
+  assert.ok(result.requeueAfterMs !== undefined && result.requeueAfterMs > 29_000, "asks to look again at the deadline");
+  clock.advance(31_000);
+  await all[1].sync("default/web");
+  assert.deepEqual(progressing(), ["False", "ProgressDeadlineExceeded"]);
+  readyAll(api, clock);
+  all[1].queue.add("default/web");
+  await settle(all, () => readyAll(api, clock));
+  assert.deepEqual(progressing(), ["True", "NewReplicaSetAvailable"]);
+});
+
+test("replicas changed mid-rollout: shared among the ReplicaSets, then the rollout finishes at the new count", async () => {
+  const { api, clock, all } = setup();
+  api.seed("deployments", deployment("web", 10));
+  await rollOut(api, clock, all, 0, 13);
+  setImage(api, clock, "demo:2");
+  await settle(all); // new pods not ready: the rollout is halfway, 8 old and 5 new
+  assert.deepEqual(rsOf(api), { "demo:1": [8, "1"], "demo:2": [5, "2"] });
+  api.mutate("deployments", "default", "web", (d) => (d.spec!.replicas = 20));
+  await settle([all[1]]);
+  assert.deepEqual(rsOf(api), { "demo:1": [15, "1"], "demo:2": [10, "2"] }, "12 more shared 8:5 (kube's proportional scaling)");
+  await rollOut(api, clock, all, 0, 25);
+  assert.deepEqual(rsOf(api), { "demo:1": [0, "1"], "demo:2": [20, "2"] });
+  assert.equal(api.storedList("pods").length, 20);
+});

@@ -11,6 +11,7 @@ import { WorkQueue } from "../work-queue.ts";
 import { conditionOf, pausedCondition, rolloutStatus } from "./deployment-status.ts";
 import { newReplicaSetFor, revisionOf, withRevision } from "./replica-sets.ts";
 import { byCreation, desiredReplicas, fencepostsOf, isRollingUpdate, newReplicaSetReplicas, oldReplicaSetScaleDown, specReplicas } from "./rollout-math.ts";
+import { isScalingEvent, proportionalSizes } from "./proportional-scale.ts";
 import { equalIgnoringHash } from "./template-hash.ts";
 
 export const revisionAnnotation = "deployment.kubernetes.io/revision";
@@ -56,7 +57,7 @@ export class DeploymentController {
     const d = structuredClone(cached);
     const owned = await this.claimReplicaSets(d);
     if (d.metadata?.deletionTimestamp !== undefined) return this.syncStatus(d, owned, this.findNew(d, owned));
-    if (d.spec?.paused === true) return this.syncPaused(d, owned);
+    if (d.spec?.paused === true || isScalingEvent(d, owned)) return this.syncScale(d, owned);
     return isRollingUpdate(d) ? this.rolloutRolling(d, owned) : this.rolloutRecreate(d, owned);
   }
 
@@ -157,15 +158,23 @@ export class DeploymentController {
     return this.finish(d, oldRSs, newRS);
   }
 
-  /** Paused: no new ReplicaSet; replicas changes still reach a sole active ReplicaSet. */
-  private async syncPaused(d: V1Deployment, owned: V1ReplicaSet[]): Promise<SyncResult> {
+  /**
+   * Paused, or replicas changed: no new ReplicaSet, the change shared among
+   * the active ones (kube's sync).
+   */
+  private async syncScale(d: V1Deployment, owned: V1ReplicaSet[]): Promise<SyncResult> {
     const { newRS, oldRSs } = await this.newReplicaSet(d, owned, false);
-    const all = newRS === undefined ? oldRSs : [...oldRSs, newRS];
-    const active = all.filter((rs) => specReplicas(rs) > 0);
-    const sole = active.length === 1 ? active[0] : active.length === 0 ? newRS : undefined;
-    const scaled = sole === undefined ? all : await Promise.all(all.map((rs) => (rs === sole ? this.scale(rs, desiredReplicas(d), d) : rs)));
-    await this.cleanup(d, oldRSs);
-    return this.syncStatus(d, scaled, scaled.find((rs) => rs.metadata?.name === newRS?.metadata?.name));
+    const sizes = proportionalSizes(d, newRS, oldRSs);
+    // Every active ReplicaSet gets the new desired-replicas annotation, even with its size unchanged, which ends the scaling event.
+    const scaled = await Promise.all(
+      owned.map((rs) => {
+        const size = sizes.get(rs.metadata?.name ?? "");
+        return size !== undefined || specReplicas(rs) > 0 ? this.scale(rs, size ?? specReplicas(rs), d) : rs;
+      }),
+    );
+    const named = (rs: V1ReplicaSet | undefined): V1ReplicaSet | undefined => scaled.find((x) => x.metadata?.name === rs?.metadata?.name);
+    if (d.spec?.paused === true) await this.cleanup(d, oldRSs);
+    return this.syncStatus(d, scaled, named(newRS));
   }
 
   private async finish(d: V1Deployment, oldRSs: V1ReplicaSet[], newRS: V1ReplicaSet): Promise<SyncResult> {

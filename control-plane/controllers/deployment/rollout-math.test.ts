@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { V1ReplicaSet } from "@kubernetes/client-node";
 import { deployment } from "../test-support.ts";
+import { isScalingEvent, proportionalSizes } from "./proportional-scale.ts";
 import { newReplicaSetReplicas, oldReplicaSetScaleDown, resolveFenceposts, scaledValue } from "./rollout-math.ts";
 
 test("percentages round up for maxSurge and down for maxUnavailable, as kube's intstr does", () => {
@@ -49,4 +50,22 @@ test("old ReplicaSets shrink only as far as availability allows, unhealthy repli
   assert.deepEqual([...oldReplicaSetScaleDown(d, [rs("a", 4, 1, 1), rs("b", 6, 6, 2)], rs("new", 3, 0, 3))], [["a", 2]], "13 pods, 8 must stay available, 3 new ones are not: 2 may go");
   // Oldest first.
   assert.deepEqual([...oldReplicaSetScaleDown(d, [rs("b", 5, 5, 2), rs("a", 5, 5, 1)], rs("new", 3, 3, 3))], [["a", 0]]);
+});
+
+test("a replicas change mid-rollout is shared in proportion (kube's sync.scale)", () => {
+  const annotated = (name: string, replicas: number, created: number, max: number): V1ReplicaSet => {
+    const r = rs(name, replicas, replicas, created);
+    r.metadata!.annotations = { "deployment.kubernetes.io/desired-replicas": "10", "deployment.kubernetes.io/max-replicas": String(max) };
+    return r;
+  };
+  // 10 replicas, surge 3: old 8 + new 5 = 13. Scaled to 20 (max 25): 12 more, shared 8:5.
+  const d = deployment("web", 20);
+  const sizes = proportionalSizes(d, annotated("new", 5, 2, 13), [annotated("old", 8, 1, 13)]);
+  assert.deepEqual(Object.fromEntries(sizes), { old: 15, new: 10 });
+  assert.ok(isScalingEvent(d, [annotated("old", 8, 1, 13)]));
+  // Scaled down to 5 (max 7): 6 fewer.
+  const down = proportionalSizes(deployment("web", 5), annotated("new", 5, 2, 13), [annotated("old", 8, 1, 13)]);
+  assert.deepEqual(Object.fromEntries(down), { old: 4, new: 3 });
+  // A sole active ReplicaSet takes the count.
+  assert.deepEqual(Object.fromEntries(proportionalSizes(deployment("web", 4), annotated("new", 10, 2, 13), [annotated("old", 0, 1, 13)])), { new: 4 });
 });
