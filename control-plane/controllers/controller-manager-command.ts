@@ -4,21 +4,20 @@ import { createLogger } from "../logger.ts";
 import { ControllerManager } from "./controller-manager.ts";
 import { KubeApi } from "./kube-api.ts";
 
+const valueFlags = new Set(["kubeconfig", "concurrent-syncs"]);
+
 export function parseFlags(args: string[]): { kubeconfig: string; workers: number } {
   const values = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (!a.startsWith("--")) throw new Error(`unexpected argument "${a}"`);
     const eq = a.indexOf("=");
-    if (eq > 0) values.set(a.slice(2, eq), a.slice(eq + 1));
-    else {
-      const v = args[++i];
-      if (v === undefined) throw new Error(`flag ${a} needs a value`);
-      values.set(a.slice(2), v);
-    }
-  }
-  for (const k of values.keys()) {
-    if (k !== "kubeconfig" && k !== "concurrent-syncs") throw new Error(`unknown flag --${k} (leader election is not there yet)`);
+    const name = a.slice(2, eq > 0 ? eq : undefined);
+    if (name.startsWith("leader-elect")) throw new Error(`--${name} is not there yet: this controller manager always leads`);
+    if (!valueFlags.has(name)) throw new Error(`unknown flag --${name}`);
+    const value = eq > 0 ? a.slice(eq + 1) : args[++i];
+    if (value === undefined) throw new Error(`flag --${name} needs a value`);
+    values.set(name, value);
   }
   const kubeconfig = values.get("kubeconfig") ?? process.env.KUBECONFIG;
   if (kubeconfig === undefined) throw new Error("--kubeconfig is required");

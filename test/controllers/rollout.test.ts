@@ -2,14 +2,14 @@
 // 3-member skiff store. No scheduler and no nodes: a hollow kubelet here
 // marks every pod Running and Ready through pods/status. A Deployment of 10
 // reaches 10 ready; a template change rolls out within maxSurge and
-// maxUnavailable at every pod event; `kubectl rollout status` succeeds;
+// maxUnavailable at every pod event; `kubectl rollout status` (1.32 and 1.20) succeeds;
 // `kubectl rollout undo` rolls back; scaling down removes pods.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
-import { ApiServerProcess, kubectl132 } from "../support/apiserver.ts";
+import { ApiServerProcess, kubectl120, kubectl132 } from "../support/apiserver.ts";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const ns = "rollout";
@@ -56,8 +56,8 @@ async function until(what: string, check: () => boolean | Promise<boolean>): Pro
 const isReady = (p: Pod): boolean => (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
 
 /** Runs kubectl without blocking the event loop (the hollow kubelet must keep working meanwhile). */
-function kubectl(args: string[]): Promise<{ status: number; output: string }> {
-  const proc = spawn(kubectl132, ["--kubeconfig", api!.kubeconfig, "--cache-dir", join(api!.dir, "kube-cache-rollout"), ...args], {
+function kubectl(args: string[], bin = kubectl132): Promise<{ status: number; output: string }> {
+  const proc = spawn(bin, ["--kubeconfig", api!.kubeconfig, "--cache-dir", join(api!.dir, bin === kubectl132 ? "kube-cache-rollout" : "kube-cache-rollout-120"), ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: api!.dir },
   });
@@ -159,6 +159,9 @@ test("a Deployment converges, rolls out and back within its bounds, satisfies ku
     });
     const again = await kubectl(["-n", ns, "rollout", "status", "deployment/web", "--timeout=60s"]);
     assert.equal(again.status, 0, again.output);
+    const old = await kubectl(["-n", ns, "rollout", "status", "deployment/web", "--timeout=60s"], kubectl120);
+    assert.equal(old.status, 0, old.output);
+    assert.match(old.output, /successfully rolled out/);
   } finally {
     clearInterval(kubelet);
     watch.stop();
