@@ -163,3 +163,34 @@ test("replicas changed mid-rollout: shared among the ReplicaSets, then the rollo
   assert.deepEqual(rsOf(api), { "demo:1": [0, "1"], "demo:2": [20, "2"] });
   assert.equal(api.storedList("pods").length, 20);
 });
+
+test("a create that meets its own not-yet-seen ReplicaSet waits for the cache instead of counting a collision", async () => {
+  const { api, all } = setup();
+  api.seed("deployments", deployment("web", 2));
+  api.hold = true;
+  await all[1].sync("default/web");
+  assert.equal(api.storedList("replicasets").length, 1);
+  await assert.rejects(all[1].sync("default/web"), /already exists/);
+  api.deliver();
+  await all[1].sync("default/web").catch(() => undefined); // the status written from the lagging cache may conflict once
+  api.hold = false;
+  await settle(all);
+  assert.equal(api.storedList("replicasets").length, 1);
+  assert.equal(api.stored("deployments", "default", "web")!.status!.collisionCount, undefined);
+});
+
+test("a foreign ReplicaSet holding the name is a hash collision: collisionCount goes up and the next name differs", async () => {
+  const { api, clock, all } = setup();
+  api.seed("deployments", deployment("web", 2));
+  // Learn the name the Deployment will use, then take it with an unrelated ReplicaSet.
+  await all[1].sync("default/web");
+  const name = api.storedList("replicasets")[0]!.metadata!.name!;
+  await api.delete("replicasets", "default", name);
+  api.seed("replicasets", { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name, namespace: "default" }, spec: { replicas: 0, selector: { matchLabels: { app: "other" } }, template: { metadata: { labels: { app: "other" } } } } });
+  await all[1].sync("default/web").catch(() => undefined);
+  assert.equal(api.stored("deployments", "default", "web")!.status!.collisionCount, 1);
+  await rollOut(api, clock, all, 0, 3);
+  const mine = api.storedList("replicasets").filter((rs) => rs.metadata!.name !== name);
+  assert.equal(mine.length, 1);
+  assert.equal(mine[0]!.spec!.replicas, 2);
+});

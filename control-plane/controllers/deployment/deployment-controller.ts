@@ -102,10 +102,16 @@ export class DeploymentController {
         newRS = await this.api.create("replicasets", d.metadata?.namespace ?? "", draft);
       } catch (err) {
         if (!(err instanceof ApiError && err.code === 409)) throw err;
-        // A ReplicaSet of that name that is not this template's: a hash collision, so the next hash must differ.
-        const status: V1DeploymentStatus = { ...d.status, collisionCount: (d.status?.collisionCount ?? 0) + 1 };
-        await this.api.updateStatus("deployments", { ...d, status });
-        throw err;
+        const same = this.api.cache("replicasets").get(draft.metadata?.namespace ?? "", draft.metadata?.name ?? "");
+        // Not seen yet (most likely our own create of a moment ago): look again once the cache has it.
+        if (same === undefined) throw err;
+        if (controllerRefOf(same)?.uid === d.metadata?.uid && equalIgnoringHash(same.spec?.template, d.spec?.template)) newRS = same;
+        else {
+          // A ReplicaSet of that name that is not this template's: a hash collision, so the next hash must differ.
+          const status: V1DeploymentStatus = { ...d.status, collisionCount: (d.status?.collisionCount ?? 0) + 1 };
+          await this.api.updateStatus("deployments", { ...d, status });
+          throw err;
+        }
       }
     }
     if (newRS !== undefined && d.metadata?.annotations?.[revisionAnnotation] !== String(revisionOf(newRS))) {
