@@ -37,11 +37,15 @@ export async function runControllerManager(args: string[]): Promise<number> {
   const log = createLogger("controller-manager");
   const manager = new ControllerManager(KubeApi.fromFile(flags.kubeconfig, log), log, { workers: flags.workers });
   await manager.start();
-  await new Promise<void>((resolve) => {
-    process.once("SIGTERM", resolve);
-    process.once("SIGINT", resolve);
-  });
-  log.info("stopping");
+  const signalled = await Promise.race([
+    new Promise<boolean>((resolve) => {
+      process.once("SIGTERM", () => resolve(true));
+      process.once("SIGINT", () => resolve(true));
+    }),
+    manager.done().then(() => false),
+  ]);
+  log.info("stopping", { reason: signalled ? "signal" : "leadership lost" });
   await manager.stop();
-  return 0;
+  // Exit even if a watch socket lingers; a lost leader exits non-zero so it is restarted as a standby.
+  process.exit(signalled ? 0 : 1);
 }

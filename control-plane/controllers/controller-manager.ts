@@ -42,6 +42,7 @@ export class ControllerManager {
   readonly replicaSets: ReplicaSetController;
   readonly deployments: DeploymentController;
   private stopped: Promise<void> | undefined;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly api: ClusterApi,
@@ -68,12 +69,27 @@ export class ControllerManager {
       }
       this.log.info("controllers running", { controllers: ["replicaset", "deployment"], workers: this.workers });
       started();
-      await new Promise<void>((resolve) => lost.addEventListener("abort", () => resolve(), { once: true }));
+      // Lead until leadership is lost or the manager stops.
+      await new Promise<void>((resolve) => {
+        lost.addEventListener("abort", () => resolve(), { once: true });
+        this.stopping.signal.addEventListener("abort", () => resolve(), { once: true });
+      });
+      if (!this.stopping.signal.aborted) {
+        // Another instance leads now: stop acting at once, as kube-controller-manager does (it exits).
+        this.log.warn("leadership lost, controllers stopped");
+        await Promise.all(this.loops.map((l) => l.stop()));
+      }
     });
     await Promise.race([ready, this.stopped]);
   }
 
+  /** Resolves when the manager no longer leads (leadership lost or stopped). */
+  done(): Promise<void> {
+    return this.stopped ?? Promise.resolve();
+  }
+
   async stop(): Promise<void> {
+    this.stopping.abort();
     await this.gate.stop();
     await Promise.all(this.loops.map((l) => l.stop()));
     await this.api.stop();
