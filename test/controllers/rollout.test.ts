@@ -162,6 +162,15 @@ test("a Deployment converges, rolls out and back within its bounds, satisfies ku
     const old = await kubectl(["-n", ns, "rollout", "status", "deployment/web", "--timeout=60s"], kubectl120);
     assert.equal(old.status, 0, old.output);
     assert.match(old.output, /successfully rolled out/);
+
+    // SIGTERM stops the controller manager cleanly.
+    const proc = manager!;
+    const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+    proc.kill("SIGTERM");
+    let code: number | null | "running" = "running";
+    void exited.then((c) => (code = c));
+    await until("the controller manager to exit on SIGTERM", () => code !== "running");
+    assert.equal(code, 0, managerLog.join("").slice(-2000));
   } finally {
     clearInterval(kubelet);
     watch.stop();
