@@ -3,7 +3,8 @@
 // marks every pod Running and Ready through pods/status. A Deployment of 10
 // reaches 10 ready; a template change rolls out within maxSurge and
 // maxUnavailable at every pod event; `kubectl rollout status` (1.32 and 1.20) succeeds;
-// `kubectl rollout undo` rolls back; scaling down removes pods.
+// `kubectl rollout undo` rolls back, pause holds a change until resume;
+// scaling down removes pods.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
@@ -144,10 +145,39 @@ test("a Deployment converges, rolls out and back within its bounds, satisfies ku
     const undone = await kubectl(["-n", ns, "rollout", "status", "deployment/web", "--timeout=120s"]);
     assert.equal(undone.status, 0, undone.output);
     await until("every pod back on demo:1 and ready", () => pods.size === replicas && [...pods.values()].every((p) => isReady(p) && p.spec.containers[0]!.image === "demo:1"));
+    const revisions = async (): Promise<[string, number, string][]> =>
+      (
+        (await a.request(`/apis/apps/v1/namespaces/${ns}/replicasets`)).json().items as { metadata: { annotations: Record<string, string> }; spec: { replicas: number; template: { spec: { containers: { image: string }[] } } } }[]
+      )
+        .map((rs): [string, number, string] => [rs.metadata.annotations["deployment.kubernetes.io/revision"]!, rs.spec.replicas, rs.spec.template.spec.containers[0]!.image])
+        .sort();
+    assert.deepEqual(await revisions(), [
+      ["2", 0, "demo:2"],
+      ["3", replicas, "demo:1"],
+    ], "the first ReplicaSet came back as revision 3");
     const history = await kubectl(["-n", ns, "rollout", "history", "deployment/web"]);
     assert.equal(history.status, 0, history.output);
     assert.match(history.output, /^2\s/m);
     assert.match(history.output, /^3\s/m);
+    assert.deepEqual(violations, []);
+
+    // Paused: a template change makes no ReplicaSet until resumed.
+    for (const args of [["rollout", "pause", "deployment/web"], ["set", "image", "deployment/web", "c=demo:3"]]) {
+      const r = await kubectl(["-n", ns, ...args]);
+      assert.equal(r.status, 0, r.output);
+    }
+    await until("the paused template change to be observed", async () => {
+      const d = (await a.request(`/apis/apps/v1/namespaces/${ns}/deployments/web`)).json() as { metadata: { generation: number }; status?: { observedGeneration?: number; conditions?: { type: string; reason: string }[] } };
+      return d.status?.observedGeneration === d.metadata.generation && (d.status.conditions ?? []).some((c) => c.type === "Progressing" && c.reason === "DeploymentPaused");
+    });
+    const rsCount = async (): Promise<number> => ((await a.request(`/apis/apps/v1/namespaces/${ns}/replicasets`)).json().items as unknown[]).length;
+    assert.equal(await rsCount(), 2);
+    const resume = await kubectl(["-n", ns, "rollout", "resume", "deployment/web"]);
+    assert.equal(resume.status, 0, resume.output);
+    const resumed = await kubectl(["-n", ns, "rollout", "status", "deployment/web", "--timeout=120s"]);
+    assert.equal(resumed.status, 0, resumed.output);
+    await until("every pod on demo:3 and ready", () => pods.size === replicas && [...pods.values()].every((p) => isReady(p) && p.spec.containers[0]!.image === "demo:3"));
+    assert.equal(await rsCount(), 3);
     assert.deepEqual(violations, []);
 
     const scale = await kubectl(["-n", ns, "scale", "deployment/web", "--replicas=3"]);

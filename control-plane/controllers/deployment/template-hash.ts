@@ -6,13 +6,24 @@ import type { V1PodTemplateSpec } from "@kubernetes/client-node";
 export const templateHashLabel = "pod-template-hash";
 const alphabet = "bcdf2456789ghjklmnpqrstvwxz"; // kube's rand.alphanums order
 
-/** JSON with sorted keys and without undefined, so equal templates read equal whatever their origin. */
+/** Absent in the sense of Go's typed objects, where null, [] and {} decode to the zero value (kube's semantic equality). */
+function isEmpty(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return typeof v === "object" && !(v instanceof Date) && Object.values(v as Record<string, unknown>).every(isEmpty);
+}
+
+/**
+ * JSON with sorted keys and without empty fields, so equal templates read
+ * equal whatever their origin: kubectl's rollback writes
+ * `creationTimestamp: null` into the template, which the ReplicaSet lacks.
+ */
 export function canonicalJson(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
+      .filter(([, v]) => !isEmpty(v))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
   }
