@@ -4,6 +4,7 @@ const components: Record<string, (args: string[]) => Promise<number>> = {
   store: async (args) => (await import("./store/store-command.ts")).runStore(args),
   apiserver: async (args) => (await import("./apiserver/apiserver-command.ts")).runApiServer(args),
   scheduler: async (args) => (await import("./scheduler/scheduler-command.ts")).runScheduler(args),
+  "controller-manager": async (args) => (await import("./controllers/controller-manager-command.ts")).runControllerManager(args),
   version: async () => {
     process.stdout.write("skiff control-plane 0.1.0\n");
     return 0;

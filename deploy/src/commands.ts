@@ -61,6 +61,11 @@ export const commands: Command[] = [
     run: async (args) => (await import("../../control-plane/scheduler/scheduler-command.ts")).runScheduler(args),
   },
   {
+    name: "controller-manager",
+    summary: "run the ReplicaSet and Deployment controllers against an API server: --kubeconfig F [--concurrent-syncs N]",
+    run: async (args) => (await import("../../control-plane/controllers/controller-manager-command.ts")).runControllerManager(args),
+  },
+  {
     name: "certs",
     summary: "write a cluster's CA, apiserver and admin certificates, tokens and kubeconfig: --dir DIR [--hosts a,b] [--server URL]",
     run: async (args) => (await import("../certs/certs-command.ts")).runCertsCommand(args),

@@ -1,0 +1,71 @@
+// What controllers need from the cluster: caches fed by list+watch, and
+// writes. Controllers see only this interface, so the same code runs on the
+// API server (kube-api.ts) and on an in-memory fake (fake-api.ts).
+import type { V1Deployment, V1ObjectMeta, V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
+
+export interface KindMap {
+  pods: V1Pod;
+  replicasets: V1ReplicaSet;
+  deployments: V1Deployment;
+}
+
+export type Kind = keyof KindMap;
+
+export interface Named {
+  metadata?: V1ObjectMeta;
+}
+
+export type CacheEvent<T> = { type: "add"; object: T } | { type: "update"; object: T; old: T } | { type: "delete"; object: T };
+
+/** A read-only cache of one kind, kept current by a watch. */
+export interface ObjectCache<T> {
+  get(namespace: string, name: string): T | undefined;
+  list(namespace?: string): T[];
+  /** Handlers only enqueue keys; business logic lives in sync(key). */
+  subscribe(handler: (event: CacheEvent<T>) => void): void;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isNotFound(err: unknown): boolean {
+  return err instanceof ApiError && err.code === 404;
+}
+
+export function isConflict(err: unknown): boolean {
+  return err instanceof ApiError && err.code === 409;
+}
+
+export interface ClusterApi {
+  cache<K extends Kind>(kind: K): ObjectCache<KindMap[K]>;
+  create<K extends Kind>(kind: K, namespace: string, object: KindMap[K]): Promise<KindMap[K]>;
+  /** A PUT carrying metadata.resourceVersion: a stale object fails with 409. */
+  update<K extends Kind>(kind: K, object: KindMap[K]): Promise<KindMap[K]>;
+  updateStatus<K extends Kind>(kind: K, object: KindMap[K]): Promise<KindMap[K]>;
+  delete(kind: Kind, namespace: string, name: string, uid?: string): Promise<void>;
+  /** Resolves once every cache has its initial list. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function keyOf(o: Named): string {
+  return `${o.metadata?.namespace ?? ""}/${o.metadata?.name ?? ""}`;
+}
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const slash = key.indexOf("/");
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+/** Milliseconds of a timestamp, whether it arrived as a string (watch) or a Date (typed list). */
+export function timeOf(t: Date | string | undefined | null): number {
+  if (t === undefined || t === null) return 0;
+  return new Date(t).getTime();
+}
