@@ -3,10 +3,18 @@ import { test } from "node:test";
 import { parseFlags } from "./controller-manager-command.ts";
 
 test("flags: --kubeconfig in either form, --concurrent-syncs, refusals", () => {
-  assert.deepEqual(parseFlags(["--kubeconfig", "/k"]), { kubeconfig: "/k", workers: 5 });
-  assert.deepEqual(parseFlags(["--kubeconfig=/k", "--concurrent-syncs=2"]), { kubeconfig: "/k", workers: 2 });
+  const plain = parseFlags(["--kubeconfig", "/k"]);
+  assert.equal(plain.kubeconfig, "/k");
+  assert.equal(plain.workers, 5);
+  assert.equal(plain.election.enabled, false);
+  assert.equal(parseFlags(["--kubeconfig=/k", "--concurrent-syncs=2"]).workers, 2);
   assert.throws(() => parseFlags(["--kubeconfig=/k", "--concurrent-syncs=0"]), /positive integer/);
-  assert.throws(() => parseFlags(["--kubeconfig=/k", "--leader-elect"]), /not there yet/);
+  const elect = parseFlags(["--kubeconfig=/k", "--leader-elect", "--leader-elect-lease-duration=6s"]);
+  assert.equal(elect.election.enabled, true);
+  assert.equal(elect.election.leaseDurationMs, 6000);
+  assert.equal(elect.election.namespace, "kube-system");
+  assert.equal(elect.election.name, "kube-controller-manager");
+  assert.throws(() => parseFlags(["--kubeconfig=/k", "--leader-elect-renew-deadline=9s"]), /leaseDuration must be greater/);
   assert.throws(() => parseFlags(["--kubeconfig=/k", "--bogus=1"]), /unknown flag --bogus/);
   assert.throws(() => parseFlags(["--kubeconfig"]), /needs a value/);
 });

@@ -1,29 +1,37 @@
-// `skiff controller-manager --kubeconfig F [--concurrent-syncs N]`: the
-// ReplicaSet and Deployment controllers as an API client.
+// `skiff controller-manager --kubeconfig F [--concurrent-syncs N] [--leader-elect ...]`:
+// the ReplicaSet and Deployment controllers as an API client. With
+// --leader-elect only the holder of the kube-system/kube-controller-manager
+// Lease acts; a leader that loses it exits (as kube-controller-manager does)
+// so that it comes back as a fresh standby.
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { KubeConfig } from "@kubernetes/client-node";
+import { ApiClient } from "../../proto/kube/api-client.ts";
+import { type ElectionFlags, electionFlags, parseFlags as parseFlagMap } from "../leader-election/election-flags.ts";
+import { ApiLeaseLock } from "../leader-election/lease-lock.ts";
 import { createLogger } from "../logger.ts";
-import { ControllerManager } from "./controller-manager.ts";
+import { ControllerManager, type LeaderGate } from "./controller-manager.ts";
 import { KubeApi } from "./kube-api.ts";
+import { leaseGate } from "./lease-gate.ts";
 
-const valueFlags = new Set(["kubeconfig", "concurrent-syncs"]);
+export interface ControllerManagerFlags {
+  kubeconfig: string;
+  workers: number;
+  election: ElectionFlags;
+}
 
-export function parseFlags(args: string[]): { kubeconfig: string; workers: number } {
-  const values = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith("--")) throw new Error(`unexpected argument "${a}"`);
-    const eq = a.indexOf("=");
-    const name = a.slice(2, eq > 0 ? eq : undefined);
-    if (name.startsWith("leader-elect")) throw new Error(`--${name} is not there yet: this controller manager always leads`);
-    if (!valueFlags.has(name)) throw new Error(`unknown flag --${name}`);
-    const value = eq > 0 ? a.slice(eq + 1) : args[++i];
-    if (value === undefined) throw new Error(`flag --${name} needs a value`);
-    values.set(name, value);
+export function parseFlags(args: string[]): ControllerManagerFlags {
+  const flags = parseFlagMap(args, new Set(["leader-elect"]));
+  for (const name of flags.keys()) {
+    if (name !== "kubeconfig" && name !== "concurrent-syncs" && !name.startsWith("leader-elect")) throw new Error(`unknown flag --${name}`);
   }
-  const kubeconfig = values.get("kubeconfig") ?? process.env.KUBECONFIG;
-  if (kubeconfig === undefined) throw new Error("--kubeconfig is required");
-  const workers = Number(values.get("concurrent-syncs") ?? "5");
-  if (!Number.isInteger(workers) || workers < 1) throw new Error("--concurrent-syncs must be a positive integer");
-  return { kubeconfig, workers };
+  const election = electionFlags(flags, "kube-controller-manager");
+  const kubeconfig = flags.get("kubeconfig") ?? process.env.KUBECONFIG;
+  if (typeof kubeconfig !== "string" || kubeconfig === "") throw new Error("--kubeconfig is required");
+  const syncs = flags.get("concurrent-syncs") ?? "5";
+  const workers = Number(syncs);
+  if (syncs === true || !Number.isInteger(workers) || workers < 1) throw new Error("--concurrent-syncs must be a positive integer");
+  return { kubeconfig, workers, election };
 }
 
 export async function runControllerManager(args: string[]): Promise<number> {
@@ -34,18 +42,37 @@ export async function runControllerManager(args: string[]): Promise<number> {
     process.stderr.write(`controller-manager: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
-  const log = createLogger("controller-manager");
-  const manager = new ControllerManager(KubeApi.fromFile(flags.kubeconfig, log), log, { workers: flags.workers });
-  await manager.start();
-  const signalled = await Promise.race([
-    new Promise<boolean>((resolve) => {
-      process.once("SIGTERM", () => resolve(true));
-      process.once("SIGINT", () => resolve(true));
-    }),
-    manager.done().then(() => false),
-  ]);
-  log.info("stopping", { reason: signalled ? "signal" : "leadership lost" });
+  const identity = `${hostname()}_${randomUUID()}`;
+  const log = createLogger("controller-manager", { fields: { identity } });
+  const { election } = flags;
+  let leaseClient: ApiClient | undefined;
+  let gate: LeaderGate | undefined;
+  if (election.enabled) {
+    const kc = new KubeConfig();
+    kc.loadFromFile(flags.kubeconfig);
+    // A lease request may take no longer than renewDeadline: a later answer is of no use.
+    leaseClient = new ApiClient(kc, election.renewDeadlineMs);
+    gate = leaseGate({
+      lock: new ApiLeaseLock(leaseClient, election.namespace, election.name),
+      identity,
+      leaseDurationMs: election.leaseDurationMs,
+      renewDeadlineMs: election.renewDeadlineMs,
+      retryPeriodMs: election.retryPeriodMs,
+      logger: log,
+    });
+  }
+  const manager = new ControllerManager(KubeApi.fromFile(flags.kubeconfig, log), log, { workers: flags.workers, gate });
+  // Signals first: a standby waits in start() until it leads.
+  const signalled = new Promise<boolean>((resolve) => {
+    process.once("SIGTERM", () => resolve(true));
+    process.once("SIGINT", () => resolve(true));
+  });
+  log.info("starting", { leaderElection: election.enabled });
+  const started = manager.start().then(() => manager.done());
+  const bySignal = await Promise.race([signalled, started.then(() => false)]);
+  log.info("stopping", { reason: bySignal ? "signal" : "leadership lost" });
   await manager.stop();
+  leaseClient?.close();
   // Exit even if a watch socket lingers; a lost leader exits non-zero so it is restarted as a standby.
-  process.exit(signalled ? 0 : 1);
+  process.exit(bySignal ? 0 : 1);
 }

@@ -1,7 +1,7 @@
 // Runs the controllers on one ClusterApi. Leadership is a seam: the manager
 // runs its controllers only while a LeaderGate says this instance leads.
-// Today the gate is alwaysLeader; `--leader-elect` will pass a Lease-based
-// gate (kube-system Lease), with no change to the controllers.
+// Without --leader-elect the gate is alwaysLeader; with it, a Lease-based
+// gate (lease-gate.ts, kube-system/kube-controller-manager).
 import type { Logger } from "../logger.ts";
 import type { ClusterApi } from "./api.ts";
 import { type Clock, systemClock } from "./clock.ts";
@@ -90,8 +90,9 @@ export class ControllerManager {
 
   async stop(): Promise<void> {
     this.stopping.abort();
-    await this.gate.stop();
+    // Work stops before leadership is given back, so two managers never act at once.
     await Promise.all(this.loops.map((l) => l.stop()));
+    await this.gate.stop();
     await this.api.stop();
     await this.stopped;
   }
