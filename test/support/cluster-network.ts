@@ -1,6 +1,14 @@
-// A sealed (--internal) cluster network of a test's own, with a node's pod
-// CIDR carved out of it: Docker hands out the low half itself (agents and
-// helpers), the high half is the pod CIDR the runtime assigns with --ip.
+// A sealed (--internal) cluster network of a test's own, carved up as the
+// cluster's is: Docker hands out .0/26 itself (agents and helpers), .64/26
+// is the service CIDR, .128/25 a node's pod CIDR assigned with --ip.
+//
+// The service CIDR must lie inside the network's subnet: with
+// bridge-nf-call-iptables=1 (set by Docker) frames bridged between two
+// containers go through the host's FORWARD chain, where Docker drops
+// anything on an internal network addressed outside its subnet
+// (DOCKER-ISOLATION-STAGE-1 `! -d <subnet> -i <bridge> -j DROP`), so a pod's
+// packet to a VIP would never reach its agent. Inside the subnet, the pods'
+// more specific route via the agent still wins over the on-link route.
 import type Docker from "dockerode";
 import { connectDocker } from "../../deploy/images/docker-engine.ts";
 
@@ -10,6 +18,7 @@ export interface TestNetwork {
   name: string;
   subnet: string;
   podCidr: string;
+  serviceCidr: string;
 }
 
 export async function createTestNetwork(docker: Docker, name: string, labels: Record<string, string>): Promise<TestNetwork> {
@@ -24,9 +33,9 @@ export async function createTestNetwork(docker: Docker, name: string, labels: Re
         Internal: true,
         CheckDuplicate: true,
         Labels: labels,
-        IPAM: { Config: [{ Subnet: subnet, IPRange: `${prefix}.0/25`, Gateway: `${prefix}.1` }] },
+        IPAM: { Config: [{ Subnet: subnet, IPRange: `${prefix}.0/26`, Gateway: `${prefix}.1` }] },
       });
-      return { name, subnet, podCidr: `${prefix}.128/25` };
+      return { name, subnet, podCidr: `${prefix}.128/25`, serviceCidr: `${prefix}.64/26` };
     } catch (err) {
       last = err;
       if (!/overlap/i.test(String((err as Error).message))) throw err;
@@ -42,7 +51,15 @@ export async function startFakeAgent(docker: Docker, image: string, network: str
     Image: image,
     Entrypoint: ["/bin/busybox", "sleep", "1000000"],
     Labels: labels,
-    HostConfig: { NetworkMode: network, CapAdd: ["NET_ADMIN"] },
+    // It routes Service traffic for its pods, as the real agent does, in and
+    // out of the same interface: without send_redirects=0 every forwarded
+    // packet costs an ICMP redirect, which eats the per-peer ICMP budget the
+    // REJECTs of VIPs without endpoints need (they then time out).
+    HostConfig: {
+      NetworkMode: network,
+      CapAdd: ["NET_ADMIN"],
+      Sysctls: { "net.ipv4.ip_forward": "1", "net.ipv4.conf.all.send_redirects": "0", "net.ipv4.conf.eth0.send_redirects": "0" },
+    },
   });
   await agent.start();
   const info = await agent.inspect();

@@ -12,8 +12,8 @@ export interface ExecResult {
   timedOut: boolean;
 }
 
-export async function execInContainer(docker: Docker, containerId: string, cmd: string[], timeoutMs: number): Promise<ExecResult> {
-  const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+export async function execInContainer(docker: Docker, containerId: string, cmd: string[], timeoutMs: number, env: string[] = []): Promise<ExecResult> {
+  const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, Env: env, AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({ hijack: true, stdin: false });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
