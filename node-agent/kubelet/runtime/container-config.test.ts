@@ -30,6 +30,12 @@ test("the infra container holds the pod IP, routes the service CIDR via the agen
   assert.equal(c.Labels?.["skiff.pod-uid"], "u-1");
   assert.equal(c.Labels?.["skiff.pod-ip"], "10.244.1.7");
   assert.equal(c.Labels?.["skiff.test-run"], "t1");
+  assert.equal(c.HostConfig?.Dns, undefined, "no DNS given: Docker's own");
+  const dns = { nameservers: ["10.77.0.21"], searches: ["shop.svc.cluster.local", "svc.cluster.local", "cluster.local"], options: ["ndots:5"] };
+  const withDns = infraConfig(pod({ containers: [] }), { ...ctx, dns });
+  assert.deepEqual(withDns.HostConfig?.Dns, ["10.77.0.21"]);
+  assert.deepEqual(withDns.HostConfig?.DnsSearch, dns.searches);
+  assert.deepEqual(withDns.HostConfig?.DnsOptions, ["ndots:5"]);
 });
 
 test("command and args replace entrypoint and cmd; env has values and fieldRefs, expanded", () => {

@@ -4,6 +4,7 @@
 // (command/args, env, resources, mounts, labels) is unit-tested.
 import type { V1Container, V1EnvVar, V1Pod } from "@kubernetes/client-node";
 import type Docker from "dockerode";
+import type { PodDns } from "../../dns/resolv-conf.ts";
 import { RuntimeError } from "./errors.ts";
 import {
   attemptLabel,
@@ -29,6 +30,8 @@ export interface PodContext {
   // "container:<agent id>" binds the pod's processes to the node's life.
   pidMode?: string;
   extraLabels: Record<string, string>;
+  // The pod's resolver (dnsPolicy applied), undefined for Docker's own.
+  dns?: PodDns;
 }
 
 export function podUid(pod: V1Pod): string {
@@ -166,6 +169,10 @@ export function infraConfig(pod: V1Pod, ctx: PodContext): Docker.ContainerCreate
       NetworkMode: ctx.network,
       CapAdd: ["NET_ADMIN"],
       ...(ctx.pidMode !== undefined ? { PidMode: ctx.pidMode } : {}),
+      // The app containers share the infra's resolv.conf. On a user-defined
+      // network Docker writes its embedded resolver (127.0.0.11) there, with
+      // these search domains and options, and forwards to these servers.
+      ...(ctx.dns !== undefined ? { Dns: ctx.dns.nameservers, DnsSearch: ctx.dns.searches, DnsOptions: ctx.dns.options } : {}),
     },
     NetworkingConfig: { EndpointsConfig: { [ctx.network]: { IPAMConfig: { IPv4Address: ctx.podIp } } } },
   };

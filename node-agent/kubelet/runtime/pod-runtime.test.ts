@@ -40,6 +40,7 @@ before(async () => {
     infraImage: nodeAgentImage,
     agentContainer: agent.id,
     extraLabels: labels,
+    dnsIp: agent.ip,
   };
   runtime = await DockerPodRuntime.open(options);
 });
@@ -121,6 +122,13 @@ test("a pod: infra with its IP and service route, init containers in order, shar
   }
   assert.equal(env, `web team-a ${web.podIp} ${nodeName} /tmp\n`);
   assert.match(await cat(shell.id, "/data/route"), new RegExp(`10\\.96\\.0\\.0/16 via ${agent.ip.replaceAll(".", "\\.")}`));
+  // Docker's embedded resolver fronts the node's DNS; the search path and
+  // ndots are Kubernetes'.
+  const resolv = await cat(shell.id, "/etc/resolv.conf");
+  assert.match(resolv, /^search team-a\.svc\.cluster\.local svc\.cluster\.local cluster\.local$/m);
+  assert.match(resolv, /^options ndots:5$/m);
+  assert.match(resolv, /^nameserver 127\.0\.0\.11$/m);
+  assert.deepEqual((await docker.getContainer(web.infra!.id).inspect()).HostConfig.Dns, [agent.ip]);
   const shellInfo = await docker.getContainer(shell.id).inspect();
   assert.equal(shellInfo.HostConfig.NanoCpus, 250_000_000);
   assert.equal(shellInfo.HostConfig.Memory, 64 * 2 ** 20);

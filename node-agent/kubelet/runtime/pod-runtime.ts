@@ -5,6 +5,7 @@
 // them, `listPods` and `reconcile` find, adopt and remove what is there.
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
 import type Docker from "dockerode";
+import { podDns } from "../../dns/resolv-conf.ts";
 import { containerConfig, emptyDirVolumes, infraConfig, podUid, type PodContext } from "./container-config.ts";
 import { RuntimeError } from "./errors.ts";
 import { IpAllocator } from "./ip-allocator.ts";
@@ -31,6 +32,9 @@ export interface PodRuntimeOptions {
   // The agent's container: pods join its PID namespace, so they die with it.
   agentContainer?: string;
   extraLabels?: Record<string, string>;
+  // The node's DNS server for pods with dnsPolicy ClusterFirst.
+  dnsIp?: string;
+  clusterDomain?: string;
 }
 
 export interface RuntimeContainer {
@@ -92,9 +96,11 @@ export class DockerPodRuntime {
     return this.options.docker;
   }
 
-  private context(podIp: string): PodContext {
+  private context(podIp: string, pod?: V1Pod): PodContext {
     const o = this.options;
+    const dns = pod !== undefined && o.dnsIp !== undefined ? podDns(pod, o.dnsIp, o.clusterDomain) : undefined;
     return {
+      ...(dns !== undefined ? { dns } : {}),
       nodeName: o.nodeName,
       podIp,
       hostIp: o.hostIp,
@@ -124,7 +130,7 @@ export class DockerPodRuntime {
   async startInfra(pod: V1Pod): Promise<{ infraId: string; podIp: string }> {
     const uid = podUid(pod);
     const podIp = this.ips.allocate(uid);
-    const ctx = this.context(podIp);
+    const ctx = this.context(podIp, pod);
     try {
       for (const volume of emptyDirVolumes(pod, ctx)) await this.docker.createVolume(volume);
       const infra = await this.docker.createContainer(infraConfig(pod, ctx));
