@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { V1Pod } from "@kubernetes/client-node";
-import { containerConfig, emptyDirVolumes, expandVars, infraConfig, resourceConfig, type PodContext } from "./container-config.ts";
+import { containerConfig, emptyDirVolumes, expandVars, infraConfig, infraSetup, resourceConfig, type PodContext } from "./container-config.ts";
 import { RuntimeError } from "./errors.ts";
 
 const ctx: PodContext = {
@@ -19,10 +19,10 @@ function pod(spec: V1Pod["spec"]): V1Pod {
   return { metadata: { name: "web-1", namespace: "shop", uid: "u-1", labels: { app: "web" } }, spec };
 }
 
-test("the infra container holds the pod IP, routes the service CIDR via the agent and is labelled", () => {
+test("the infra container holds the pod IP and is labelled; its setup routes the service CIDR via the agent and writes resolv.conf", () => {
   const c = infraConfig(pod({ containers: [] }), ctx);
   assert.equal(c.name, "skiff_POD_web-1_shop_u-1_0");
-  assert.deepEqual(c.Entrypoint, ["/bin/sh", "-c", "busybox ip route add 10.96.0.0/16 via 10.77.0.21 && exec busybox sleep 2147483647"]);
+  assert.deepEqual(c.Entrypoint, ["/bin/busybox", "sleep", "2147483647"]);
   assert.deepEqual(c.HostConfig?.CapAdd, ["NET_ADMIN"]);
   assert.equal(c.HostConfig?.PidMode, "container:agent123");
   assert.equal(c.NetworkingConfig?.EndpointsConfig?.skiff?.IPAMConfig?.IPv4Address, "10.244.1.7");
@@ -30,12 +30,12 @@ test("the infra container holds the pod IP, routes the service CIDR via the agen
   assert.equal(c.Labels?.["skiff.pod-uid"], "u-1");
   assert.equal(c.Labels?.["skiff.pod-ip"], "10.244.1.7");
   assert.equal(c.Labels?.["skiff.test-run"], "t1");
-  assert.equal(c.HostConfig?.Dns, undefined, "no DNS given: Docker's own");
+  assert.deepEqual(infraSetup(ctx), { cmd: ["/bin/sh", "-c", "busybox ip route add 10.96.0.0/16 via 10.77.0.21"], env: [] });
   const dns = { nameservers: ["10.77.0.21"], searches: ["shop.svc.cluster.local", "svc.cluster.local", "cluster.local"], options: ["ndots:5"] };
-  const withDns = infraConfig(pod({ containers: [] }), { ...ctx, dns });
-  assert.deepEqual(withDns.HostConfig?.Dns, ["10.77.0.21"]);
-  assert.deepEqual(withDns.HostConfig?.DnsSearch, dns.searches);
-  assert.deepEqual(withDns.HostConfig?.DnsOptions, ["ndots:5"]);
+  assert.deepEqual(infraSetup({ ...ctx, dns }), {
+    cmd: ["/bin/sh", "-c", 'busybox ip route add 10.96.0.0/16 via 10.77.0.21 && printf "%s" "$RESOLV_CONF" > /etc/resolv.conf'],
+    env: ["RESOLV_CONF=nameserver 10.77.0.21\nsearch shop.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n"],
+  });
 });
 
 test("command and args replace entrypoint and cmd; env has values and fieldRefs, expanded", () => {

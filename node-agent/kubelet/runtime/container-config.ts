@@ -4,7 +4,7 @@
 // (command/args, env, resources, mounts, labels) is unit-tested.
 import type { V1Container, V1EnvVar, V1Pod } from "@kubernetes/client-node";
 import type Docker from "dockerode";
-import type { PodDns } from "../../dns/resolv-conf.ts";
+import { resolvConf, type PodDns } from "../../dns/resolv-conf.ts";
 import { RuntimeError } from "./errors.ts";
 import {
   attemptLabel,
@@ -156,26 +156,37 @@ export function emptyDirVolumes(pod: V1Pod, ctx: PodContext): Docker.VolumeCreat
 }
 
 export function infraConfig(pod: V1Pod, ctx: PodContext): Docker.ContainerCreateOptions {
-  // The route sends Service traffic to the node agent, whose iptables rules
-  // play the host's part; then the process only holds the namespace.
-  const script = `busybox ip route add ${ctx.serviceCidr} via ${ctx.hostIp} && exec busybox sleep 2147483647`;
   return {
     name: containerName(pod, infraContainerName, 0),
     Image: ctx.infraImage,
-    Entrypoint: ["/bin/sh", "-c", script],
+    // It only holds the namespaces; the network is set up by infraSetup.
+    Entrypoint: ["/bin/busybox", "sleep", "2147483647"],
     Hostname: (pod.spec?.hostname ?? pod.metadata?.name ?? "pod").slice(0, 63),
     Labels: { ...podLabels(pod, ctx), [containerNameLabel]: infraContainerName, [containerKindLabel]: "infra", [attemptLabel]: "0", [podIpLabel]: ctx.podIp },
     HostConfig: {
       NetworkMode: ctx.network,
       CapAdd: ["NET_ADMIN"],
       ...(ctx.pidMode !== undefined ? { PidMode: ctx.pidMode } : {}),
-      // The app containers share the infra's resolv.conf. On a user-defined
-      // network Docker writes its embedded resolver (127.0.0.11) there, with
-      // these search domains and options, and forwards to these servers.
-      ...(ctx.dns !== undefined ? { Dns: ctx.dns.nameservers, DnsSearch: ctx.dns.searches, DnsOptions: ctx.dns.options } : {}),
     },
     NetworkingConfig: { EndpointsConfig: { [ctx.network]: { IPAMConfig: { IPv4Address: ctx.podIp } } } },
   };
+}
+
+// Run in the started infra container (and awaited) before any app
+// container starts: the route that sends Service traffic to the node agent,
+// whose iptables rules play the host's part, and the pod's resolv.conf.
+// The app containers share both: the namespace, and the infra's resolv.conf
+// file, which Docker mounts into containers joining its network. Writing
+// the file in place is needed because on an --internal network Docker's
+// embedded resolver (127.0.0.11) does not forward to `--dns` servers.
+export function infraSetup(ctx: PodContext): { cmd: string[]; env: string[] } {
+  const steps = [`busybox ip route add ${ctx.serviceCidr} via ${ctx.hostIp}`];
+  const env: string[] = [];
+  if (ctx.dns !== undefined) {
+    steps.push('printf "%s" "$RESOLV_CONF" > /etc/resolv.conf');
+    env.push(`RESOLV_CONF=${resolvConf(ctx.dns)}`);
+  }
+  return { cmd: ["/bin/sh", "-c", steps.join(" && ")], env };
 }
 
 export function containerConfig(

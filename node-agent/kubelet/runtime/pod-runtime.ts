@@ -6,7 +6,8 @@
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
 import type Docker from "dockerode";
 import { podDns } from "../../dns/resolv-conf.ts";
-import { containerConfig, emptyDirVolumes, infraConfig, podUid, type PodContext } from "./container-config.ts";
+import { containerConfig, emptyDirVolumes, infraConfig, infraSetup, podUid, type PodContext } from "./container-config.ts";
+import { execInContainer } from "./exec.ts";
 import { RuntimeError } from "./errors.ts";
 import { IpAllocator } from "./ip-allocator.ts";
 import {
@@ -135,6 +136,11 @@ export class DockerPodRuntime {
       for (const volume of emptyDirVolumes(pod, ctx)) await this.docker.createVolume(volume);
       const infra = await this.docker.createContainer(infraConfig(pod, ctx));
       await infra.start();
+      const setup = infraSetup(ctx);
+      const done = await execInContainer(this.docker, infra.id, setup.cmd, 10_000, setup.env);
+      if (done.exitCode !== 0) {
+        throw new RuntimeError("RunContainerError", `setting up the pod network failed (${done.exitCode ?? "timeout"}): ${done.stderr.trim()}`);
+      }
       return { infraId: infra.id, podIp };
     } catch (err) {
       await this.removePod(uid, 0);
