@@ -19,6 +19,7 @@ export interface TestNetwork {
   subnet: string;
   podCidr: string;
   serviceCidr: string;
+  gateway: string; // the host's address on the bridge
 }
 
 export async function createTestNetwork(docker: Docker, name: string, labels: Record<string, string>): Promise<TestNetwork> {
@@ -35,7 +36,7 @@ export async function createTestNetwork(docker: Docker, name: string, labels: Re
         Labels: labels,
         IPAM: { Config: [{ Subnet: subnet, IPRange: `${prefix}.0/26`, Gateway: `${prefix}.1` }] },
       });
-      return { name, subnet, podCidr: `${prefix}.128/25`, serviceCidr: `${prefix}.64/26` };
+      return { name, subnet, podCidr: `${prefix}.128/25`, serviceCidr: `${prefix}.64/26`, gateway: `${prefix}.1` };
     } catch (err) {
       last = err;
       if (!/overlap/i.test(String((err as Error).message))) throw err;
