@@ -126,3 +126,24 @@ test("OnFailure: a pod whose init and app containers succeed ends Succeeded", as
   assert.equal(status.containerStatuses?.[0]?.state?.terminated?.reason, "Completed");
   assert.equal(status.containerStatuses?.[0]?.restartCount, 0);
 });
+
+test("when the infra container dies the pod is recreated around it: same IP, containers restarted", async () => {
+  const syncer = new PodSyncer(runtime, new RestartBackoff(), clock);
+  now = Date.now();
+  const p = pod("phoenix", { containers: [{ name: "app", image: nodeAgentImage, command: ["/bin/busybox", "sleep", "100000"] }] });
+  await syncer.sync(p);
+  const before = (await runtime.getPod(p.metadata!.uid!))!;
+  assert.equal(before.containers[0]?.state, "running");
+  await docker.getContainer(before.infra!.id).kill();
+  await docker.getContainer(before.infra!.id).wait();
+  const { status } = await syncer.sync(p);
+  const after = (await runtime.getPod(p.metadata!.uid!))!;
+  assert.notEqual(after.infra!.id, before.infra!.id);
+  assert.equal(after.infra!.state, "running");
+  assert.equal(after.podIp, before.podIp);
+  assert.equal(status.podIP, before.podIp);
+  assert.equal(status.containerStatuses?.[0]?.restartCount, 1);
+  assert.ok(status.containerStatuses?.[0]?.state?.running, "the app container runs again, in the new namespace");
+  const info = await docker.getContainer(status.containerStatuses![0]!.containerID!.slice("docker://".length)).inspect();
+  assert.equal(info.HostConfig.NetworkMode, `container:${after.infra!.id}`);
+});
