@@ -211,8 +211,9 @@ export class DockerPodRuntime {
   }
 
   // Every pod of this node as the engine sees it, grouped by pod uid.
-  async listPods(): Promise<RuntimePod[]> {
-    const found = await this.docker.listContainers({ all: true, filters: { label: [`${nodeLabel}=${this.options.nodeName}`] } });
+  async listPods(uid?: string): Promise<RuntimePod[]> {
+    const label = [`${nodeLabel}=${this.options.nodeName}`, ...(uid !== undefined ? [`${podUidLabel}=${uid}`] : [])];
+    const found = await this.docker.listContainers({ all: true, filters: { label } });
     const pods = new Map<string, RuntimePod>();
     for (const summary of found) {
       const labels = summary.Labels;
@@ -243,7 +244,7 @@ export class DockerPodRuntime {
   }
 
   async getPod(uid: string): Promise<RuntimePod | undefined> {
-    return (await this.listPods()).find((p) => p.uid === uid);
+    return (await this.listPods(uid)).find((p) => p.uid === uid);
   }
 
   private async mustGetPod(uid: string): Promise<RuntimePod> {
