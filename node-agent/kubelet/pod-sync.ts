@@ -46,9 +46,12 @@ export class PodSyncer {
           case "recreate-pod":
             await this.recreate(pod, current, grace);
             break;
-          case "kill-container":
-            await this.runtime.stopContainer(action.id, grace);
+          case "kill-container": {
+            const spec = pod.spec?.containers.find((c) => c.name === action.name);
+            if (spec !== undefined) await this.runtime.killContainer(action.id, spec, current?.podIp ?? "", grace);
+            else await this.runtime.stopContainer(action.id, grace);
             break;
+          }
           case "start-container": {
             if (current?.infra === undefined || current.podIp === undefined) break;
             try {

@@ -202,6 +202,28 @@ test("stop sends SIGTERM, then SIGKILL after the grace period", async () => {
   await runtime.removePod(spec.metadata!.uid!, 0);
 });
 
+test("the preStop hook runs before SIGTERM, inside the grace period", async () => {
+  const spec = pod("hooked", {
+    volumes: [{ name: "shared", emptyDir: {} }],
+    containers: [
+      {
+        name: "main",
+        ...sh("trap 'echo term >> /shared/log; exit 0' TERM; while true; do busybox sleep 1; done"),
+        volumeMounts: [{ name: "shared", mountPath: "/shared" }],
+        lifecycle: { preStop: { exec: { command: ["/bin/sh", "-c", "echo prestop >> /shared/log"] } } },
+      },
+      { name: "watcher", ...sh("exec busybox sleep 1000000"), volumeMounts: [{ name: "shared", mountPath: "/shared" }] },
+    ],
+  });
+  const started = await runtime.startPod(spec);
+  assert.equal(started.outcome, "running");
+  const main = container(started.pod, "main");
+  await runtime.killContainer(main.id, spec.spec!.containers[0]!, started.pod.podIp!, 10);
+  assert.equal((await docker.getContainer(main.id).inspect()).State.ExitCode, 0);
+  assert.equal(await cat(container(started.pod, "watcher").id, "/shared/log"), "prestop\nterm\n");
+  await runtime.removePod(spec.metadata!.uid!, 0, spec);
+});
+
 test("a restarted agent adopts running pods, keeps their addresses and removes pods it should not run", async () => {
   const orphan = pod("orphan", { volumes: [{ name: "v", emptyDir: {} }], containers: [{ name: "app", ...sh("exec busybox sleep 1000000") }] });
   const orphanStart = await runtime.startPod(orphan);

@@ -7,6 +7,7 @@ import type { V1Container, V1Pod } from "@kubernetes/client-node";
 import type Docker from "dockerode";
 import { podDns } from "../../dns/resolv-conf.ts";
 import { containerConfig, emptyDirVolumes, infraConfig, infraSetup, podUid, type PodContext } from "./container-config.ts";
+import { runProbe } from "../probes/prober.ts";
 import { execInContainer } from "./exec.ts";
 import { RuntimeError } from "./errors.ts";
 import { IpAllocator } from "./ip-allocator.ts";
@@ -186,12 +187,36 @@ export class DockerPodRuntime {
     }
   }
 
+  // kubelet's killContainer: the preStop hook (exec, httpGet or tcpSocket,
+  // to the pod's own IP) gets the grace period; what is left of it, at
+  // least 2 s, goes to SIGTERM before SIGKILL.
+  async killContainer(id: string, spec: V1Container, podIp: string, graceSeconds: number): Promise<void> {
+    const preStop = spec.lifecycle?.preStop;
+    let grace = graceSeconds;
+    if (preStop !== undefined && grace > 0) {
+      const started = performance.now();
+      await runProbe(preStop, { docker: this.docker, containerId: id, podIp, container: spec }, grace * 1000);
+      grace = Math.max(2, grace - Math.floor((performance.now() - started) / 1000));
+    }
+    await this.stopContainer(id, grace);
+  }
+
   // Stops the pod's containers in parallel within the grace period, then
   // its infra, and removes containers, volumes and the pod's address.
-  async removePod(uid: string, graceSeconds: number): Promise<void> {
+  // With the pod's spec, each container's preStop hook runs first (within
+  // the grace period, as kubelet's killContainer).
+  async removePod(uid: string, graceSeconds: number, pod?: V1Pod): Promise<void> {
     const found = await this.docker.listContainers({ all: true, filters: { label: [`${podUidLabel}=${uid}`, `${nodeLabel}=${this.options.nodeName}`] } });
     const apps = found.filter((c) => c.Labels[containerKindLabel] !== "infra");
-    await Promise.all(apps.filter((c) => c.State === "running").map((c) => this.stopContainer(c.Id, graceSeconds)));
+    const podIp = found.find((c) => c.Labels[containerKindLabel] === "infra")?.Labels[podIpLabel] ?? "";
+    await Promise.all(
+      apps
+        .filter((c) => c.State === "running")
+        .map((c) => {
+          const spec = pod?.spec?.containers.find((x) => x.name === c.Labels[containerNameLabel]);
+          return spec !== undefined ? this.killContainer(c.Id, spec, podIp, graceSeconds) : this.stopContainer(c.Id, graceSeconds);
+        }),
+    );
     for (const c of found) {
       try {
         await this.docker.getContainer(c.Id).remove({ force: true, v: true });
