@@ -30,6 +30,7 @@ let client: RuntimePod;
 const nodePort = 30000 + Math.floor(Math.random() * 2000);
 // VIPs in the network's service CIDR (see test/support/cluster-network.ts).
 const vip = { web: "", empty: "", sticky: "", unknown: "" };
+let serviceCidrOfTest = "";
 
 before(async () => {
   docker = await connectDocker();
@@ -37,6 +38,7 @@ before(async () => {
   await docker.getImage("skiff/demo-app:latest").inspect();
   const net = await createTestNetwork(docker, `skiff-test-${run.value}`, labels);
   agent = await startFakeAgent(docker, nodeAgentImage, net.name, labels);
+  serviceCidrOfTest = net.serviceCidr;
   const base = net.serviceCidr.split("/")[0]!.split(".").slice(0, 3).join(".");
   const first = Number(net.serviceCidr.split("/")[0]!.split(".")[3]);
   Object.assign(vip, { web: `${base}.${first + 10}`, empty: `${base}.${first + 11}`, sticky: `${base}.${first + 12}`, unknown: `${base}.${first + 40}` });
@@ -173,4 +175,24 @@ test("others' rules survive; an endpoint removed leaves the VIP on the other; a 
   assert.deepEqual(await fromClient(vip.sticky, 80, 1), ["ECONNREFUSED"]);
   const hooks = (await iptables.save("nat")).match(/^-A PREROUTING -j SKIFF-SERVICES$/gm) ?? [];
   assert.equal(hooks.length, 1);
+});
+
+test("a restarted proxy takes over the rules in place: one hook each, the VIP keeps answering", async () => {
+  const restarted = new Proxier(iptables, { serviceCidr: serviceCidrOfTest, nodeIp: agent.ip });
+  // Until its first write the old rules keep serving.
+  assert.deepEqual([...new Set(await fromClient(vip.web, 80, 3))], [`hostname=${backends[0]!.name}`]);
+  await Promise.all([
+    restarted.setService({ metadata: { name: "web", namespace: "shop" }, spec: { clusterIP: vip.web, ports: [{ port: 80, protocol: "TCP" }] } }),
+    restarted.setEndpoints({
+      metadata: { name: "web", namespace: "shop" },
+      subsets: [{ addresses: backends.map((b) => ({ ip: b.podIp! })), ports: [{ port: 8080, protocol: "TCP" }] }],
+    }),
+  ]);
+  assert.equal(restarted.restores, 1);
+  const nat = await iptables.save("nat");
+  for (const hook of ["-A PREROUTING -j SKIFF-SERVICES", "-A OUTPUT -j SKIFF-SERVICES", "-A POSTROUTING -j SKIFF-POSTROUTING"]) {
+    assert.equal(nat.split("\n").filter((l) => l === hook).length, 1, hook);
+  }
+  assert.doesNotMatch(nat, /NodePort|--dport 3\d{4}/, "the NodePort of the old web service is gone");
+  assert.deepEqual([...new Set(await fromClient(vip.web, 80, 30))].sort(), names());
 });
