@@ -26,6 +26,9 @@ function exec(cmd: string, args: string[], stdin?: string): Promise<{ code: numb
     child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => err.push(b));
     child.on("error", reject);
+    // A command that does not read stdin (or fails early) closes the pipe:
+    // EPIPE here is not the outcome, the exit code is.
+    child.stdin.on("error", () => {});
     child.on("close", (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
     child.stdin.end(stdin ?? "");
   });
