@@ -41,10 +41,15 @@ export class PodSyncer {
       for (const action of plan.actions) {
         switch (action.type) {
           case "start-pod":
-            await this.runtime.startInfra(pod);
-            break;
           case "recreate-pod":
-            await this.recreate(pod, current, grace);
+            try {
+              if (action.type === "start-pod") await this.runtime.startInfra(pod);
+              else await this.recreate(pod, current, grace);
+            } catch (err) {
+              // e.g. a ConfigMap a volume needs is missing: every container waits.
+              if (!(err instanceof RuntimeError)) throw err;
+              for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) waiting.set(c.name, { reason: err.code, message: err.message });
+            }
             break;
           case "kill-container": {
             const spec = pod.spec?.containers.find((c) => c.name === action.name);

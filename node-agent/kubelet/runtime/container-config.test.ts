@@ -112,18 +112,39 @@ test("emptyDir volumes are per-pod named volumes; hostPath is a bind", () => {
   assert.equal(vols[0]?.Labels?.["skiff.pod-uid"], "u-1");
 });
 
-test("what is not supported yet is a CreateContainerConfigError naming the field", () => {
+test("configMap and secret env: keys, envFrom with prefix, optional, kubelet's errors", () => {
+  const objects = {
+    configMap: (ns: string, name: string) => (ns === "shop" && name === "cfg" ? { data: { MODE: "fast", "not valid": "x", level: "3" } } : undefined),
+    secret: (ns: string, name: string) => (ns === "shop" && name === "creds" ? { data: { password: Buffer.from("s3cret").toString("base64") } } : undefined),
+  };
   const p = pod({
     containers: [
-      { name: "a", image: "i", env: [{ name: "X", valueFrom: { secretKeyRef: { name: "s", key: "k" } } }] },
-      { name: "b", image: "i", volumeMounts: [{ name: "nope", mountPath: "/x" }] },
+      {
+        name: "a",
+        image: "i",
+        envFrom: [{ configMapRef: { name: "cfg" }, prefix: "CFG_" }],
+        env: [
+          { name: "PASSWORD", valueFrom: { secretKeyRef: { name: "creds", key: "password" } } },
+          { name: "CFG_MODE", valueFrom: { configMapKeyRef: { name: "cfg", key: "level" } } },
+          { name: "MAYBE", valueFrom: { configMapKeyRef: { name: "absent", key: "k", optional: true } } },
+        ],
+      },
     ],
   });
+  const c = containerConfig(p, p.spec!.containers[0]!, "app", 0, "infra", { ...ctx, objects });
+  assert.deepEqual(c.Env, ["CFG_level=3", "CFG_MODE=3", "PASSWORD=s3cret"], "env overrides envFrom; invalid names skipped");
+  const missing = pod({ containers: [{ name: "a", image: "i", env: [{ name: "X", valueFrom: { secretKeyRef: { name: "nope", key: "k" } } }] }] });
   assert.throws(
-    () => containerConfig(p, p.spec!.containers[0]!, "app", 0, "infra", ctx),
-    (e: unknown) => e instanceof RuntimeError && e.code === "CreateContainerConfigError" && /env X/.test(e.message),
+    () => containerConfig(missing, missing.spec!.containers[0]!, "app", 0, "infra", { ...ctx, objects }),
+    (e: unknown) => e instanceof RuntimeError && e.code === "CreateContainerConfigError" && e.message === 'secret "nope" not found',
   );
-  assert.throws(() => containerConfig(p, p.spec!.containers[1]!, "app", 0, "infra", ctx), /no such volume/);
+  const noKey = pod({ containers: [{ name: "a", image: "i", env: [{ name: "X", valueFrom: { configMapKeyRef: { name: "cfg", key: "nope" } } }] }] });
+  assert.throws(() => containerConfig(noKey, noKey.spec!.containers[0]!, "app", 0, "infra", { ...ctx, objects }), /couldn't find key nope in ConfigMap shop\/cfg/);
+});
+
+test("a mount of a volume the pod does not have is a CreateContainerConfigError", () => {
+  const p = pod({ containers: [{ name: "b", image: "i", volumeMounts: [{ name: "nope", mountPath: "/x" }] }] });
+  assert.throws(() => containerConfig(p, p.spec!.containers[0]!, "app", 0, "infra", ctx), /no such volume/);
 });
 
 test("expandVars", () => {

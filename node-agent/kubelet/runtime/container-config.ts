@@ -6,6 +6,7 @@ import type { V1Container, V1EnvVar, V1Pod } from "@kubernetes/client-node";
 import type Docker from "dockerode";
 import { resolvConf, type PodDns } from "../../dns/resolv-conf.ts";
 import { RuntimeError } from "./errors.ts";
+import { configMapKey, envFrom, noObjects, secretKey, type ObjectSource } from "./objects.ts";
 import {
   attemptLabel,
   containerKindLabel,
@@ -32,6 +33,8 @@ export interface PodContext {
   extraLabels: Record<string, string>;
   // The pod's resolver (dnsPolicy applied), undefined for Docker's own.
   dns?: PodDns;
+  objects?: ObjectSource; // ConfigMaps and Secrets
+
 }
 
 export function podUid(pod: V1Pod): string {
@@ -90,19 +93,23 @@ function fieldValue(pod: V1Pod, ctx: PodContext, path: string): string {
   throw new RuntimeError("CreateContainerConfigError", `unsupported fieldRef ${path}`);
 }
 
-function envValue(pod: V1Pod, ctx: PodContext, env: V1EnvVar, vars: Map<string, string>): string {
-  if (env.valueFrom === undefined) return expandVars(env.value ?? "", vars);
-  if (env.valueFrom.fieldRef !== undefined) return fieldValue(pod, ctx, env.valueFrom.fieldRef.fieldPath);
-  // configMapKeyRef/secretKeyRef need the API server client (issue 7).
-  throw new RuntimeError("CreateContainerConfigError", `env ${env.name}: only value and fieldRef are supported yet`);
+function envValue(pod: V1Pod, ctx: PodContext, env: V1EnvVar, vars: Map<string, string>): string | undefined {
+  const from = env.valueFrom;
+  if (from === undefined) return expandVars(env.value ?? "", vars);
+  if (from.fieldRef !== undefined) return fieldValue(pod, ctx, from.fieldRef.fieldPath);
+  const ns = pod.metadata?.namespace ?? "default";
+  if (from.configMapKeyRef !== undefined) return configMapKey(ctx.objects ?? noObjects, ns, from.configMapKeyRef);
+  if (from.secretKeyRef !== undefined) return secretKey(ctx.objects ?? noObjects, ns, from.secretKeyRef);
+  throw new RuntimeError("CreateContainerConfigError", `env ${env.name}: resourceFieldRef is not supported yet`);
 }
 
+// envFrom first, then env (which wins), as kubelet builds the environment.
 export function containerEnv(pod: V1Pod, container: V1Container, ctx: PodContext): Map<string, string> {
-  const vars = new Map<string, string>();
-  if ((container.envFrom ?? []).length > 0) {
-    throw new RuntimeError("CreateContainerConfigError", "envFrom needs the API server client and is not supported yet");
+  const vars = new Map<string, string>(envFrom(ctx.objects ?? noObjects, pod.metadata?.namespace ?? "default", container.envFrom ?? []));
+  for (const env of container.env ?? []) {
+    const value = envValue(pod, ctx, env, vars);
+    if (value !== undefined) vars.set(env.name, value);
   }
-  for (const env of container.env ?? []) vars.set(env.name, envValue(pod, ctx, env, vars));
   return vars;
 }
 
@@ -133,24 +140,31 @@ function mounts(pod: V1Pod, container: V1Container): { Mounts: Docker.MountSetti
     const readOnly = m.readOnly === true;
     if (volume.emptyDir !== undefined) {
       out.push({ Type: "volume", Source: emptyDirVolumeName(pod, m.name), Target: m.mountPath, ReadOnly: readOnly });
+    } else if (volume.configMap !== undefined || volume.secret !== undefined) {
+      // Filled by the runtime before the containers start; always read-only.
+      out.push({ Type: "volume", Source: emptyDirVolumeName(pod, m.name), Target: m.mountPath, ReadOnly: true });
     } else if (volume.hostPath !== undefined) {
       // A bind through Binds creates a missing directory (DirectoryOrCreate).
       binds.push(`${volume.hostPath.path}:${m.mountPath}${readOnly ? ":ro" : ""}`);
     } else {
-      throw new RuntimeError("CreateContainerConfigError", `volume ${m.name}: only emptyDir and hostPath are supported yet`);
+      throw new RuntimeError("CreateContainerConfigError", `volume ${m.name}: only emptyDir, hostPath, configMap and secret are supported yet`);
     }
   }
   return { Mounts: out, Binds: binds };
 }
 
-// The pod's emptyDir volumes as Docker named volumes, created before the
-// containers so they share them; medium Memory is a tmpfs-backed volume.
+// The pod's emptyDir, configMap and secret volumes as Docker named volumes,
+// created before the containers so they share them; medium Memory is
+// tmpfs-backed.
 export function emptyDirVolumes(pod: V1Pod, ctx: PodContext): Docker.VolumeCreateOptions[] {
   return (pod.spec?.volumes ?? [])
-    .filter((v) => v.emptyDir !== undefined)
+    .filter((v) => v.emptyDir !== undefined || v.configMap !== undefined || v.secret !== undefined)
     .map((v) => ({
       Name: emptyDirVolumeName(pod, v.name),
       Labels: podLabels(pod, ctx),
+      // Not secrets, though kubelet keeps them in tmpfs: a tmpfs volume is
+      // unmounted (emptied) when its last container goes, and the helper
+      // that writes the files goes before the pod's containers start.
       ...(v.emptyDir?.medium === "Memory" ? { DriverOpts: { type: "tmpfs", device: "tmpfs" } } : {}),
     }));
 }

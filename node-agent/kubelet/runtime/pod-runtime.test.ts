@@ -260,3 +260,49 @@ test("killing the agent's container kills its pods", async () => {
     assert.equal((info as { StatusCode: number }).StatusCode, 137, `${c.name} killed`);
   }
 });
+
+test("configMap and secret volumes as files with items and modes, updated in place; secret env", async () => {
+  const configMaps = new Map<string, { data: Record<string, string> }>([["settings", { data: { "app.conf": "color=blue\n", "extra.txt": "x" } }]]);
+  const objects = {
+    configMap: (_ns: string, name: string) => configMaps.get(name),
+    secret: (_ns: string, name: string) => (name === "creds" ? { data: { token: Buffer.from("t0ken").toString("base64") } } : undefined),
+  };
+  const withObjects = await DockerPodRuntime.open({ ...options, agentContainer: undefined, objects });
+  const spec = pod("configured", {
+    volumes: [
+      { name: "conf", configMap: { name: "settings", items: [{ key: "app.conf", path: "etc/app.conf" }], defaultMode: 0o640 } },
+      { name: "secret", secret: { secretName: "creds", items: [{ key: "token", path: "token", mode: 0o400 }] } },
+    ],
+    containers: [
+      {
+        name: "app",
+        ...sh("exec busybox sleep 1000000"),
+        env: [{ name: "TOKEN", valueFrom: { secretKeyRef: { name: "creds", key: "token" } } }],
+        volumeMounts: [
+          { name: "conf", mountPath: "/conf" },
+          { name: "secret", mountPath: "/secret" },
+        ],
+      },
+    ],
+  });
+  const started = await withObjects.startPod(spec);
+  assert.equal(started.outcome, "running");
+  const id = container(started.pod, "app").id;
+  const sh1 = async (script: string) => {
+    const r = await execInContainer(docker, id, ["/bin/sh", "-c", script], 5000);
+    assert.equal(r.exitCode, 0, r.stderr);
+    return r.stdout;
+  };
+  assert.equal(await sh1("cat /conf/etc/app.conf"), "color=blue\n");
+  assert.equal(await sh1("busybox stat -c %a /conf/etc/app.conf /secret/token"), "640\n400\n");
+  assert.equal(await sh1("busybox ls /conf"), "etc\n", "only the listed item");
+  assert.equal(await sh1("cat /secret/token; echo; echo $TOKEN"), "t0ken\nt0ken\n");
+  assert.notEqual((await execInContainer(docker, id, ["/bin/sh", "-c", "echo x > /conf/etc/app.conf"], 5000)).exitCode, 0, "read-only");
+  configMaps.set("settings", { data: { "app.conf": "color=green\n" } });
+  await withObjects.refreshVolumes(spec);
+  assert.equal(await sh1("cat /conf/etc/app.conf"), "color=green\n", "the running container sees the update");
+  const missing = pod("unconfigured", { volumes: [{ name: "c", configMap: { name: "absent" } }], containers: [{ name: "app", ...sh("true"), volumeMounts: [{ name: "c", mountPath: "/c" }] }] });
+  await assert.rejects(withObjects.startPod(missing), /configmap "absent" not found/);
+  assert.equal((await docker.listContainers({ all: true, filters: { label: [`skiff.pod-uid=${missing.metadata!.uid}`] } })).length, 0);
+  await withObjects.removePod(spec.metadata!.uid!, 0);
+});

@@ -6,11 +6,13 @@
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
 import type Docker from "dockerode";
 import { podDns } from "../../dns/resolv-conf.ts";
-import { containerConfig, emptyDirVolumes, infraConfig, infraSetup, podUid, type PodContext } from "./container-config.ts";
+import { containerConfig, emptyDirVolumeName, emptyDirVolumes, infraConfig, infraSetup, podLabels, podUid, type PodContext } from "./container-config.ts";
 import { runProbe } from "../probes/prober.ts";
 import { execInContainer } from "./exec.ts";
 import { RuntimeError } from "./errors.ts";
 import { IpAllocator } from "./ip-allocator.ts";
+import { noObjects, volumeFiles, type ObjectSource } from "./objects.ts";
+import { writeVolumeFiles } from "./volume-files.ts";
 import {
   attemptLabel,
   containerKindLabel,
@@ -36,6 +38,8 @@ export interface PodRuntimeOptions {
   extraLabels?: Record<string, string>;
   // The node's DNS server for pods with dnsPolicy ClusterFirst.
   dnsIp?: string;
+  // ConfigMaps and Secrets for env and volumes.
+  objects?: ObjectSource;
   clusterDomain?: string;
 }
 
@@ -103,6 +107,7 @@ export class DockerPodRuntime {
     const dns = pod !== undefined && o.dnsIp !== undefined ? podDns(pod, o.dnsIp, o.clusterDomain) : undefined;
     return {
       ...(dns !== undefined ? { dns } : {}),
+      ...(o.objects !== undefined ? { objects: o.objects } : {}),
       nodeName: o.nodeName,
       podIp,
       hostIp: o.hostIp,
@@ -135,6 +140,7 @@ export class DockerPodRuntime {
     const ctx = this.context(podIp, pod);
     try {
       for (const volume of emptyDirVolumes(pod, ctx)) await this.docker.createVolume(volume);
+      await this.refreshVolumes(pod);
       const infra = await this.docker.createContainer(infraConfig(pod, ctx));
       await infra.start();
       const setup = infraSetup(ctx);
@@ -146,6 +152,18 @@ export class DockerPodRuntime {
     } catch (err) {
       await this.removePod(uid, 0);
       throw err;
+    }
+  }
+
+  // (Re)writes the pod's configMap and secret volumes from the current
+  // objects; the sync loop calls it again when one of them changes.
+  async refreshVolumes(pod: V1Pod): Promise<void> {
+    const ns = pod.metadata?.namespace ?? "default";
+    const labels = podLabels(pod, this.context(""));
+    for (const volume of pod.spec?.volumes ?? []) {
+      if (volume.configMap === undefined && volume.secret === undefined) continue;
+      const files = volumeFiles(this.options.objects ?? noObjects, ns, volume);
+      await writeVolumeFiles(this.docker, emptyDirVolumeName(pod, volume.name), files, this.options.infraImage, labels);
     }
   }
 
