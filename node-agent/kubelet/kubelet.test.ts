@@ -10,6 +10,7 @@ import { connectDocker, createTestNetwork, startFakeAgent } from "../../test/sup
 import { removeByLabel, testRunLabel } from "../../test/support/docker.ts";
 import { ensureNodeAgentImage, nodeAgentImage } from "../../test/support/node-agent-image.ts";
 import { Kubelet, type PodStatusWriter } from "./kubelet.ts";
+import { execInContainer } from "./runtime/exec.ts";
 import { DockerPodRuntime } from "./runtime/pod-runtime.ts";
 
 const run = testRunLabel("kubelet");
@@ -17,6 +18,7 @@ const labels = { [run.key]: run.value };
 const nodeName = `node-${run.value}`;
 let docker: Docker;
 let runtime: DockerPodRuntime;
+const configMaps = new Map<string, { data: Record<string, string> }>();
 
 class MemoryApi implements PodStatusWriter {
   pods = new Map<string, V1Pod>();
@@ -52,6 +54,7 @@ before(async () => {
     infraImage: nodeAgentImage,
     agentContainer: agent.id,
     extraLabels: labels,
+    objects: { configMap: (_ns, name) => configMaps.get(name), secret: () => undefined },
   });
 });
 
@@ -114,4 +117,30 @@ test("pods become Running and Ready; unchanged statuses are not written again; d
   }
   assert.equal(runtime.ips.inUse().size, 0, "no address held");
   assert.ok(aIp !== undefined);
+});
+
+test("a ConfigMap change reaches the running pod's volume", async () => {
+  const api = new MemoryApi();
+  const kubelet = new Kubelet(runtime, api);
+  configMaps.set("greeting", { data: { text: "hello" } });
+  const p: V1Pod = {
+    metadata: { name: "reader", namespace: "default", uid: `${run.value}-reader` },
+    spec: {
+      nodeName,
+      volumes: [{ name: "cfg", configMap: { name: "greeting" } }],
+      containers: [{ name: "app", image: nodeAgentImage, command: ["/bin/busybox", "sleep", "1000000"], volumeMounts: [{ name: "cfg", mountPath: "/cfg" }] }],
+    },
+  };
+  api.pods.set(p.metadata!.uid!, p);
+  await kubelet.pass(api.list());
+  await kubelet.pass(api.list());
+  const id = (await runtime.getPod(p.metadata!.uid!))!.containers[0]!.id;
+  const read = async () => (await execInContainer(docker, id, ["/bin/busybox", "cat", "/cfg/text"], 5000)).stdout;
+  assert.equal(await read(), "hello");
+  configMaps.set("greeting", { data: { text: "bonjour" } });
+  await kubelet.pass(api.list());
+  assert.equal(await read(), "bonjour");
+  assert.equal((await runtime.getPod(p.metadata!.uid!))!.containers[0]!.id, id, "the container was not restarted");
+  api.pods.delete(p.metadata!.uid!);
+  await kubelet.pass(api.list());
 });

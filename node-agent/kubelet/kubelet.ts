@@ -4,10 +4,12 @@
 // the others are synced and their probes ticked, and a status is written
 // only when it changed. The API-server-backed source and writer plug in
 // behind PodStatusWriter; the tests drive it with an in-memory one.
+import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type { V1Pod, V1PodStatus } from "@kubernetes/client-node";
 import { PodSyncer } from "./pod-sync.ts";
 import { ProbeManager } from "./probes/probe-manager.ts";
+import { noObjects, volumeFiles } from "./runtime/objects.ts";
 import type { DockerPodRuntime } from "./runtime/pod-runtime.ts";
 import { RestartBackoff } from "./status/backoff.ts";
 
@@ -29,6 +31,7 @@ export class Kubelet {
   private readonly backoff = new RestartBackoff();
   private readonly syncer: PodSyncer;
   private readonly written = new Map<string, V1PodStatus>();
+  private readonly volumeContent = new Map<string, string>(); // uid → files' digest
 
   constructor(
     private readonly runtime: DockerPodRuntime,
@@ -57,6 +60,7 @@ export class Kubelet {
       }
       const current = await this.runtime.getPod(uid);
       if (current !== undefined) await this.probes.tick(pod, current, this.clock());
+      await this.refreshVolumesOnChange(pod, current !== undefined);
       const { status, wakeAt } = await this.syncer.sync(pod, this.probes.results(pod, await this.runtime.getPod(uid)));
       if (wakeAt !== undefined) result.wakeAt = Math.min(result.wakeAt ?? Infinity, wakeAt);
       result.synced++;
@@ -68,7 +72,29 @@ export class Kubelet {
     return result;
   }
 
+  // ConfigMap and Secret volumes follow their objects: rewritten when the
+  // files they would hold differ from what was written last.
+  private async refreshVolumesOnChange(pod: V1Pod, running: boolean): Promise<void> {
+    const uid = pod.metadata?.uid ?? "";
+    const ns = pod.metadata?.namespace ?? "default";
+    const objects = this.runtime.options.objects ?? noObjects;
+    const hash = createHash("sha256");
+    for (const volume of pod.spec?.volumes ?? []) {
+      if (volume.configMap === undefined && volume.secret === undefined) continue;
+      try {
+        for (const f of volumeFiles(objects, ns, volume)) hash.update(`${volume.name}/${f.path}:${f.mode}:`).update(f.content);
+      } catch {
+        return; // missing object: the pod waits, its status says why
+      }
+    }
+    const digest = hash.digest("hex");
+    const before = this.volumeContent.get(uid);
+    this.volumeContent.set(uid, digest);
+    if (running && before !== undefined && before !== digest) await this.runtime.refreshVolumes(pod);
+  }
+
   private forget(uid: string): void {
+    this.volumeContent.delete(uid);
     this.written.delete(uid);
     this.probes.forget(uid);
     this.backoff.forget(`${uid}/`);
