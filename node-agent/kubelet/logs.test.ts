@@ -14,9 +14,12 @@ const run = testRunLabel("logs");
 const labels = { [run.key]: run.value };
 let docker: Docker;
 let runtime: DockerPodRuntime;
-const talker: V1Container = { name: "talker", image: nodeAgentImage, command: ["/bin/sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done; echo oops >&2; exec busybox sleep 1000000"] };
+const talker: V1Container = { name: "talker", image: nodeAgentImage, command: ["/bin/sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done; exec busybox sleep 1000000"] };
+// Docker copies stdout and stderr on separate pipes, so their relative
+// order in the log is not guaranteed: stderr gets a container of its own.
+const warner: V1Container = { name: "warner", image: nodeAgentImage, command: ["/bin/sh", "-c", "echo oops >&2; exec busybox sleep 1000000"] };
 const follower: V1Container = { name: "follower", image: nodeAgentImage, command: ["/bin/sh", "-c", "echo first; busybox sleep 1; echo second"] };
-const pod: V1Pod = { metadata: { name: "chatty", namespace: "default", uid: `${run.value}-chatty` }, spec: { containers: [talker, follower] } };
+const pod: V1Pod = { metadata: { name: "chatty", namespace: "default", uid: `${run.value}-chatty` }, spec: { containers: [talker, follower, warner] } };
 
 before(async () => {
   docker = await connectDocker();
@@ -40,10 +43,16 @@ before(async () => {
   await docker.getContainer(old).wait();
   const current = await runtime.startContainer(pod, talker, "app", 1, infraId, podIp);
   for (let i = 0; i < 100; i++) {
-    if ((await text(await containerLogs(runtime, pod, { container: "talker" }))).includes("oops")) break;
+    if ((await text(await containerLogs(runtime, pod, { container: "talker" }))).includes("line5")) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   assert.ok(current);
+  const warnerId = await runtime.startContainer(pod, warner, "app", 0, infraId, podIp);
+  for (let i = 0; i < 100; i++) {
+    if ((await text(await containerLogs(runtime, pod, { container: "warner" }))).includes("oops")) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(warnerId);
   await runtime.startContainer(pod, follower, "app", 0, infraId, podIp);
 });
 
@@ -58,10 +67,11 @@ async function text(stream: Readable): Promise<string> {
 }
 
 test("stdout and stderr, tail, timestamps, limitBytes", async () => {
-  assert.equal(await text(await containerLogs(runtime, pod, { container: "talker" })), "line1\nline2\nline3\nline4\nline5\noops\n");
-  assert.equal(await text(await containerLogs(runtime, pod, { container: "talker", tailLines: 2 })), "line5\noops\n");
+  assert.equal(await text(await containerLogs(runtime, pod, { container: "talker" })), "line1\nline2\nline3\nline4\nline5\n");
+  assert.equal(await text(await containerLogs(runtime, pod, { container: "warner" })), "oops\n", "stderr is in the log");
+  assert.equal(await text(await containerLogs(runtime, pod, { container: "talker", tailLines: 2 })), "line4\nline5\n");
   const stamped = (await text(await containerLogs(runtime, pod, { container: "talker", tailLines: 1, timestamps: true }))).trim();
-  assert.match(stamped, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z oops$/);
+  assert.match(stamped, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z line5$/);
   assert.equal(await text(await containerLogs(runtime, pod, { container: "talker", limitBytes: 8 })), "line1\nli");
 });
 
@@ -75,6 +85,6 @@ test("-f follows until the container ends", async () => {
 });
 
 test("a pod of several containers needs -c, as kubectl says", async () => {
-  await assert.rejects(containerLogs(runtime, pod), /a container name must be specified for pod chatty, choose one of: \[talker follower\]/);
+  await assert.rejects(containerLogs(runtime, pod), /a container name must be specified for pod chatty, choose one of: \[talker follower warner\]/);
   await assert.rejects(containerLogs(runtime, pod, { container: "nope" }), /container nope is not valid for pod chatty/);
 });
