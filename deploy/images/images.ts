@@ -7,7 +7,7 @@ import { buildImage, imageLabel, type BuildResult, type ImageRecipe } from "./bu
 import { connectDocker } from "./docker-engine.ts";
 import { DeployError } from "./errors.ts";
 import { distFile, findRepoRoot } from "./paths.ts";
-import { nodeRootfs, type Rootfs } from "./rootfs.ts";
+import { agentToolsRootfs, nodeRootfs, type Rootfs } from "./rootfs.ts";
 
 // The node that runs this build is the node the images get, at its real path.
 export const nodeBinary = realpathSync(process.execPath);
@@ -42,9 +42,22 @@ export const demoApp: ImageRecipe = {
   config: { entrypoint: [nodeBinary, "/skiff/demo-app.mjs"], env: { PORT: "8080" }, expose: [8080], user: "65534:65534" },
 };
 
-export const catalogue: ImageRecipe[] = [nodeBase, controlPlane, demoApp];
+// The node agent needs a shell and `ip` (busybox, also used by the pods'
+// infra containers) and iptables with the legacy backend for the proxy.
+export const nodeAgent: ImageRecipe = {
+  name: "skiff/node-agent",
+  from: nodeBase.name,
+  rootfs: async () => {
+    const bundle = await bundleRootfs("node-agent.mjs");
+    const tools = await agentToolsRootfs();
+    return { files: [...bundle.files, ...tools.files], dirs: [...bundle.dirs, ...tools.dirs] };
+  },
+  config: { entrypoint: [nodeBinary, "/skiff/node-agent.mjs"] },
+};
 
-export const requiredBundles = ["control-plane.mjs", "demo-app.mjs"];
+export const catalogue: ImageRecipe[] = [nodeBase, controlPlane, demoApp, nodeAgent];
+
+export const requiredBundles = ["control-plane.mjs", "demo-app.mjs", "node-agent.mjs"];
 
 export function missingBundles(root: string = findRepoRoot()): string[] {
   return requiredBundles.filter((b) => !existsSync(distFile(b, root)));

@@ -4,7 +4,7 @@
 // and placed at the paths the loader asks for, so no symlink has to exist
 // inside the image (Debian's /lib -> usr/lib, /lib64/ld-linux... links).
 import { execFile } from "node:child_process";
-import { readFile, realpath, stat } from "node:fs/promises";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -98,5 +98,49 @@ export async function nodeRootfs(nodeBinary: string = process.execPath): Promise
       { path: "/tmp", mode: 0o1777 },
       { path: "/root", mode: 0o700 },
     ],
+  };
+}
+
+// Where iptables looks for its match and target plugins (compiled into it).
+const xtablesDirs = ["/usr/lib/x86_64-linux-gnu/xtables", "/usr/lib/aarch64-linux-gnu/xtables", "/usr/lib/xtables"];
+
+async function firstExisting(paths: string[], what: string): Promise<string> {
+  for (const p of paths) {
+    try {
+      await stat(p);
+      return p;
+    } catch {
+      // try the next
+    }
+  }
+  throw new Error(`${what} not found (looked in ${paths.join(", ")}): install busybox and iptables`);
+}
+
+// busybox (static; `sh`, `ip`, `sleep`, `nc`) and iptables with the legacy
+// backend: the multi-call binary is copied under each name it answers to
+// (it dispatches on argv[0]), its plugins and their libraries at their paths,
+// and /run exists for its lock file.
+export async function agentToolsRootfs(): Promise<Rootfs> {
+  const busybox = await copyResolved(await firstExisting(["/usr/bin/busybox", "/bin/busybox"], "busybox"), 0o755);
+  const multi = await firstExisting(["/usr/sbin/xtables-legacy-multi", "/sbin/xtables-legacy-multi"], "xtables-legacy-multi");
+  const pluginDir = await firstExisting(xtablesDirs, "the iptables plugin directory");
+  const plugins = (await readdir(pluginDir)).filter((n) => n.endsWith(".so")).map((n) => `${pluginDir}/${n}`);
+  const withLibs = await collectBinaries([multi, ...plugins]);
+  // Some plugins are symlinks (libxt_DNAT.so -> libxt_NAT.so): each name is
+  // looked up on its own, so each gets its own copy.
+  for (const plugin of plugins) {
+    if (!withLibs.some((f) => f.path === plugin)) withLibs.push(await copyResolved(plugin, 0o755));
+  }
+  const multiFile = withLibs.find((f) => f.path.endsWith("/xtables-legacy-multi"));
+  if (multiFile === undefined) throw new Error("xtables-legacy-multi missing from its own closure");
+  const names = ["iptables", "iptables-restore", "iptables-save"];
+  return {
+    files: [
+      { ...busybox, path: "/bin/busybox" },
+      { ...busybox, path: "/bin/sh" },
+      ...withLibs,
+      ...names.map((n) => ({ ...multiFile, path: `/usr/sbin/${n}` })),
+    ],
+    dirs: [{ path: "/run", mode: 0o755 }],
   };
 }
