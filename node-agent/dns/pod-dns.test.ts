@@ -7,13 +7,14 @@ import assert from "node:assert/strict";
 import { realpathSync } from "node:fs";
 import { after, before, test } from "node:test";
 import type Docker from "dockerode";
-import { connectDocker, createTestNetwork, startFakeAgent } from "../../test/support/cluster-network.ts";
+import { connectDocker } from "../../test/support/cluster-network.ts";
 import { removeByLabel, testRunLabel } from "../../test/support/docker.ts";
-import { ensureNodeAgentImage, nodeAgentImage } from "../../test/support/node-agent-image.ts";
+
 import { execInContainer } from "../kubelet/runtime/exec.ts";
 import { DockerPodRuntime, type RuntimePod } from "../kubelet/runtime/pod-runtime.ts";
 import { ClusterRecords } from "./records.ts";
 import { DnsServer } from "./server.ts";
+import { startTestNode } from "../../test/support/test-node.ts";
 
 const run = testRunLabel("pod-dns");
 const labels = { [run.key]: run.value };
@@ -23,10 +24,9 @@ let pod: RuntimePod;
 
 before(async () => {
   docker = await connectDocker();
-  await ensureNodeAgentImage(docker);
   await docker.getImage("skiff/demo-app:latest").inspect();
-  const net = await createTestNetwork(docker, `skiff-test-${run.value}`, labels);
-  const agent = await startFakeAgent(docker, nodeAgentImage, net.name, labels);
+  const node = await startTestNode(docker, run, labels);
+  const net = node.net;
   const records = new ClusterRecords(
     "cluster.local",
     [
@@ -37,18 +37,7 @@ before(async () => {
   );
   server = new DnsServer(records);
   await server.listen(net.gateway, 53);
-  const runtime = await DockerPodRuntime.open({
-    docker,
-    nodeName: `node-${run.value}`,
-    network: net.name,
-    podCidr: net.podCidr,
-    serviceCidr: net.serviceCidr,
-    hostIp: agent.ip,
-    infraImage: nodeAgentImage,
-    agentContainer: agent.id,
-    extraLabels: labels,
-    dnsIp: net.gateway,
-  });
+  const runtime = await DockerPodRuntime.open({ ...node.options, dnsIp: net.gateway });
   const started = await runtime.startPod({
     metadata: { name: "client", namespace: "shop", uid: `${run.value}-client` },
     spec: { containers: [{ name: "app", image: "skiff/demo-app:latest" }] },

@@ -6,12 +6,13 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { V1Pod, V1PodStatus } from "@kubernetes/client-node";
 import type Docker from "dockerode";
-import { connectDocker, createTestNetwork, startFakeAgent } from "../../test/support/cluster-network.ts";
+import { connectDocker } from "../../test/support/cluster-network.ts";
 import { removeByLabel, testRunLabel } from "../../test/support/docker.ts";
-import { ensureNodeAgentImage, nodeAgentImage } from "../../test/support/node-agent-image.ts";
+import { nodeAgentImage } from "../../test/support/node-agent-image.ts";
 import { Kubelet, type PodStatusWriter } from "./kubelet.ts";
 import { execInContainer } from "./runtime/exec.ts";
 import { DockerPodRuntime } from "./runtime/pod-runtime.ts";
+import { startTestNode } from "../../test/support/test-node.ts";
 
 const run = testRunLabel("kubelet");
 const labels = { [run.key]: run.value };
@@ -40,22 +41,12 @@ class MemoryApi implements PodStatusWriter {
 
 before(async () => {
   docker = await connectDocker();
-  await ensureNodeAgentImage(docker);
   await docker.getImage("skiff/demo-app:latest").inspect();
-  const net = await createTestNetwork(docker, `skiff-test-${run.value}`, labels);
-  const agent = await startFakeAgent(docker, nodeAgentImage, net.name, labels);
-  runtime = await DockerPodRuntime.open({
-    docker,
+  const node = await startTestNode(docker, run, labels, {
     nodeName,
-    network: net.name,
-    podCidr: net.podCidr,
-    serviceCidr: net.serviceCidr,
-    hostIp: agent.ip,
-    infraImage: nodeAgentImage,
-    agentContainer: agent.id,
-    extraLabels: labels,
     objects: { configMap: (_ns, name) => configMaps.get(name), secret: () => undefined },
   });
+  runtime = await DockerPodRuntime.open(node.options);
 });
 
 after(async () => {

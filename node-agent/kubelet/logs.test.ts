@@ -4,11 +4,12 @@ import type { Readable } from "node:stream";
 import { after, before, test } from "node:test";
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
 import type Docker from "dockerode";
-import { connectDocker, createTestNetwork, startFakeAgent } from "../../test/support/cluster-network.ts";
+import { connectDocker } from "../../test/support/cluster-network.ts";
 import { removeByLabel, testRunLabel } from "../../test/support/docker.ts";
-import { ensureNodeAgentImage, nodeAgentImage } from "../../test/support/node-agent-image.ts";
+import { nodeAgentImage } from "../../test/support/node-agent-image.ts";
 import { containerLogs } from "./logs.ts";
 import { DockerPodRuntime } from "./runtime/pod-runtime.ts";
+import { startTestNode } from "../../test/support/test-node.ts";
 
 const run = testRunLabel("logs");
 const labels = { [run.key]: run.value };
@@ -23,20 +24,7 @@ const pod: V1Pod = { metadata: { name: "chatty", namespace: "default", uid: `${r
 
 before(async () => {
   docker = await connectDocker();
-  await ensureNodeAgentImage(docker);
-  const net = await createTestNetwork(docker, `skiff-test-${run.value}`, labels);
-  const agent = await startFakeAgent(docker, nodeAgentImage, net.name, labels);
-  runtime = await DockerPodRuntime.open({
-    docker,
-    nodeName: `node-${run.value}`,
-    network: net.name,
-    podCidr: net.podCidr,
-    serviceCidr: net.serviceCidr,
-    hostIp: agent.ip,
-    infraImage: nodeAgentImage,
-    agentContainer: agent.id,
-    extraLabels: labels,
-  });
+  runtime = await DockerPodRuntime.open((await startTestNode(docker, run, labels)).options);
   const { infraId, podIp } = await runtime.startInfra(pod);
   // Attempt 0 of the talker said something else before it "crashed".
   const old = await runtime.startContainer(pod, { ...talker, command: ["/bin/sh", "-c", "echo from-before"] }, "app", 0, infraId, podIp);

@@ -6,12 +6,13 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { V1Pod } from "@kubernetes/client-node";
 import type Docker from "dockerode";
-import { connectDocker, createTestNetwork, startFakeAgent } from "../../test/support/cluster-network.ts";
+import { connectDocker } from "../../test/support/cluster-network.ts";
 import { removeByLabel, testRunLabel } from "../../test/support/docker.ts";
-import { ensureNodeAgentImage, nodeAgentImage } from "../../test/support/node-agent-image.ts";
+import { nodeAgentImage } from "../../test/support/node-agent-image.ts";
 import { PodSyncer } from "./pod-sync.ts";
 import { DockerPodRuntime } from "./runtime/pod-runtime.ts";
 import { RestartBackoff } from "./status/backoff.ts";
+import { startTestNode } from "../../test/support/test-node.ts";
 
 const run = testRunLabel("pod-sync");
 const labels = { [run.key]: run.value };
@@ -22,20 +23,7 @@ const clock = (): number => now;
 
 before(async () => {
   docker = await connectDocker();
-  await ensureNodeAgentImage(docker);
-  const net = await createTestNetwork(docker, `skiff-test-${run.value}`, labels);
-  const agent = await startFakeAgent(docker, nodeAgentImage, net.name, labels);
-  runtime = await DockerPodRuntime.open({
-    docker,
-    nodeName: `node-${run.value}`,
-    network: net.name,
-    podCidr: net.podCidr,
-    serviceCidr: "10.96.0.0/16",
-    hostIp: agent.ip,
-    infraImage: nodeAgentImage,
-    agentContainer: agent.id,
-    extraLabels: labels,
-  });
+  runtime = await DockerPodRuntime.open((await startTestNode(docker, run, labels)).options);
 });
 
 after(async () => {

@@ -10,13 +10,14 @@ import { request } from "node:http";
 import { after, before, test } from "node:test";
 import type { V1Endpoints, V1Service } from "@kubernetes/client-node";
 import type Docker from "dockerode";
-import { connectDocker, createTestNetwork, startFakeAgent } from "../../test/support/cluster-network.ts";
+import { connectDocker } from "../../test/support/cluster-network.ts";
 import { removeByLabel, testRunLabel } from "../../test/support/docker.ts";
 import { ExecIptables } from "../../test/support/exec-iptables.ts";
-import { ensureNodeAgentImage, nodeAgentImage } from "../../test/support/node-agent-image.ts";
+
 import { execInContainer } from "../kubelet/runtime/exec.ts";
 import { DockerPodRuntime, type RuntimePod } from "../kubelet/runtime/pod-runtime.ts";
 import { Proxier } from "./proxier.ts";
+import { startTestNode } from "../../test/support/test-node.ts";
 
 const run = testRunLabel("proxy");
 const labels = { [run.key]: run.value };
@@ -34,25 +35,15 @@ let serviceCidrOfTest = "";
 
 before(async () => {
   docker = await connectDocker();
-  await ensureNodeAgentImage(docker);
   await docker.getImage("skiff/demo-app:latest").inspect();
-  const net = await createTestNetwork(docker, `skiff-test-${run.value}`, labels);
-  agent = await startFakeAgent(docker, nodeAgentImage, net.name, labels);
+  const node = await startTestNode(docker, run, labels);
+  const net = node.net;
+  agent = node.agent;
   serviceCidrOfTest = net.serviceCidr;
   const base = net.serviceCidr.split("/")[0]!.split(".").slice(0, 3).join(".");
   const first = Number(net.serviceCidr.split("/")[0]!.split(".")[3]);
   Object.assign(vip, { web: `${base}.${first + 10}`, empty: `${base}.${first + 11}`, sticky: `${base}.${first + 12}`, unknown: `${base}.${first + 40}` });
-  const runtime = await DockerPodRuntime.open({
-    docker,
-    nodeName: `node-${run.value}`,
-    network: net.name,
-    podCidr: net.podCidr,
-    serviceCidr: net.serviceCidr,
-    hostIp: agent.ip,
-    infraImage: nodeAgentImage,
-    agentContainer: agent.id,
-    extraLabels: labels,
-  });
+  const runtime = await DockerPodRuntime.open(node.options);
   const start = async (name: string): Promise<RuntimePod> => {
     const r = await runtime.startPod({
       metadata: { name, namespace: "shop", uid: `${run.value}-${name}` },

@@ -6,14 +6,15 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
 import type Docker from "dockerode";
-import { connectDocker, createTestNetwork, startFakeAgent } from "../../../test/support/cluster-network.ts";
+import { connectDocker } from "../../../test/support/cluster-network.ts";
 import { removeByLabel, testRunLabel } from "../../../test/support/docker.ts";
-import { ensureNodeAgentImage, nodeAgentImage } from "../../../test/support/node-agent-image.ts";
+import { nodeAgentImage } from "../../../test/support/node-agent-image.ts";
 import { PodSyncer } from "../pod-sync.ts";
 import { DockerPodRuntime, type RuntimePod } from "../runtime/pod-runtime.ts";
 import { RestartBackoff } from "../status/backoff.ts";
 import { ProbeManager } from "./probe-manager.ts";
 import { runProbe, type ProbeTarget } from "./prober.ts";
+import { startTestNode } from "../../../test/support/test-node.ts";
 
 const run = testRunLabel("probes");
 const labels = { [run.key]: run.value };
@@ -25,20 +26,7 @@ const shell: V1Container = { name: "shell", image: nodeAgentImage, command: ["/b
 
 before(async () => {
   docker = await connectDocker();
-  await ensureNodeAgentImage(docker);
-  const net = await createTestNetwork(docker, `skiff-test-${run.value}`, labels);
-  const agent = await startFakeAgent(docker, nodeAgentImage, net.name, labels);
-  runtime = await DockerPodRuntime.open({
-    docker,
-    nodeName: `node-${run.value}`,
-    network: net.name,
-    podCidr: net.podCidr,
-    serviceCidr: "10.96.0.0/16",
-    hostIp: agent.ip,
-    infraImage: nodeAgentImage,
-    agentContainer: agent.id,
-    extraLabels: labels,
-  });
+  runtime = await DockerPodRuntime.open((await startTestNode(docker, run, labels)).options);
   const started = await runtime.startPod({ metadata: { name: "probed", namespace: "default", uid: `${run.value}-probed` }, spec: { containers: [web, shell] } });
   assert.equal(started.outcome, "running");
   pod = started.pod;
