@@ -90,8 +90,10 @@ test("run: one leads, the standby takes over when the leader stops renewing, and
   await clock.advance(0);
   assert.deepEqual(log, ["a leads", "a stops"]);
   await runA;
-  // b saw a's last renewal at most one (jittered) retry period after it was written; the lease expires leaseDuration later.
-  await clock.advance(5000);
+  // b's own requests failed while the API server was unreachable, so it may first see a's last renewal at its
+  // first (jittered, ≤ 1.2 s) retry after 13 s; the lease then runs leaseDuration (4 s) from that sighting,
+  // and b takes it at its next retry: by 13 + 1.2 + 4 + 1.2 s at the latest.
+  await clock.advance(6400);
   assert.deepEqual(log, ["a leads", "a stops", "b leads"]);
   assert.equal((await lock.get())!.record.leaseTransitions, 1);
   await b.stop();
