@@ -25,23 +25,7 @@ export interface ObjectCache<T> {
   subscribe(handler: (event: CacheEvent<T>) => void): void;
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly code: number,
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export function isNotFound(err: unknown): boolean {
-  return err instanceof ApiError && err.code === 404;
-}
-
-export function isConflict(err: unknown): boolean {
-  return err instanceof ApiError && err.code === 409;
-}
+export { ApiError, isConflict, isNotFound } from "../../proto/kube/api-client.ts";
 
 export interface ClusterApi {
   cache<K extends Kind>(kind: K): ObjectCache<KindMap[K]>;

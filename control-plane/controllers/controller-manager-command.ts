@@ -6,9 +6,9 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { KubeConfig } from "@kubernetes/client-node";
-import { ApiClient } from "../../proto/kube/api-client.ts";
+import type { ApiClient } from "../../proto/kube/api-client.ts";
+import { apiElection } from "../leader-election/api-election.ts";
 import { type ElectionFlags, electionFlags, parseFlags as parseFlagMap } from "../leader-election/election-flags.ts";
-import { ApiLeaseLock } from "../leader-election/lease-lock.ts";
 import { createLogger } from "../logger.ts";
 import { ControllerManager, type LeaderGate } from "./controller-manager.ts";
 import { KubeApi } from "./kube-api.ts";
@@ -50,16 +50,9 @@ export async function runControllerManager(args: string[]): Promise<number> {
   if (election.enabled) {
     const kc = new KubeConfig();
     kc.loadFromFile(flags.kubeconfig);
-    // A lease request may take no longer than renewDeadline: a later answer is of no use.
-    leaseClient = new ApiClient(kc, election.renewDeadlineMs);
-    gate = leaseGate({
-      lock: new ApiLeaseLock(leaseClient, election.namespace, election.name),
-      identity,
-      leaseDurationMs: election.leaseDurationMs,
-      renewDeadlineMs: election.renewDeadlineMs,
-      retryPeriodMs: election.retryPeriodMs,
-      logger: log,
-    });
+    const lease = apiElection(kc, election, identity, log);
+    leaseClient = lease.client;
+    gate = leaseGate(lease.config);
   }
   const manager = new ControllerManager(KubeApi.fromFile(flags.kubeconfig, log), log, { workers: flags.workers, gate });
   // Signals first: a standby waits in start() until it leads.

@@ -3,3 +3,4 @@ export { LeaderElector, defaultElectionTimings, systemElectionClock, validateTim
 export { ApiLeaseLock, MemoryLeaseLock, type LeaderRecord, type LeaseLock, type VersionedRecord } from "./lease-lock.ts";
 export { FakeElectionClock } from "./fake-election-clock.ts";
 export { electionFlags, parseDuration, parseFlags, type ElectionFlags } from "./election-flags.ts";
+export { apiElection, type ApiElection } from "./api-election.ts";

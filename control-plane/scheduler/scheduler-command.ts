@@ -7,9 +7,9 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { KubeConfig } from "@kubernetes/client-node";
 import { ApiClient } from "../../proto/kube/api-client.ts";
+import { apiElection } from "../leader-election/api-election.ts";
 import { electionFlags, parseFlags } from "../leader-election/election-flags.ts";
 import { LeaderElector } from "../leader-election/leader-elector.ts";
-import { ApiLeaseLock } from "../leader-election/lease-lock.ts";
 import { createLogger } from "../logger.ts";
 import { ApiBinder } from "./api/api-binder.ts";
 import { ApiClusterSource } from "./api/api-cluster-source.ts";
@@ -56,20 +56,16 @@ export async function runScheduler(args: string[]): Promise<number> {
     scheduler.run();
   };
 
-  const leaseClient = new ApiClient(kc, election.renewDeadlineMs);
+  let leaseClient: ApiClient | undefined;
   let elector: LeaderElector | undefined;
   let finish: (code: number) => void = () => undefined;
   let stopping = false;
   const done = new Promise<number>((resolve) => (finish = resolve));
   if (election.enabled) {
+    const lease = apiElection(kc, election, identity, log);
+    leaseClient = lease.client;
     elector = new LeaderElector({
-      // A lease request may take no longer than renewDeadline: a later answer is of no use.
-      lock: new ApiLeaseLock(leaseClient, election.namespace, election.name),
-      identity,
-      leaseDurationMs: election.leaseDurationMs,
-      renewDeadlineMs: election.renewDeadlineMs,
-      retryPeriodMs: election.retryPeriodMs,
-      logger: log,
+      ...lease.config,
       onStartedLeading: startScheduling,
       onStoppedLeading: () => {
         if (stopping) return;
@@ -92,7 +88,7 @@ export async function runScheduler(args: string[]): Promise<number> {
   await scheduler?.stop();
   await elector?.stop(code === 0);
   client.close();
-  leaseClient.close();
+  leaseClient?.close();
   log.info("stopped", { ...scheduler?.stats });
   // Informers and keep-alive sockets may linger; the process is done.
   process.exit(code);

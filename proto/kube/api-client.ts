@@ -57,8 +57,9 @@ export class ApiClient {
     return this.send<T>("PATCH", path, JSON.stringify(body), contentTypes[type]);
   }
 
-  delete<T>(path: string): Promise<T> {
-    return this.send<T>("DELETE", path);
+  /** With options, a DeleteOptions body (propagationPolicy, preconditions). */
+  delete<T>(path: string, options?: unknown): Promise<T> {
+    return options === undefined ? this.send<T>("DELETE", path) : this.send<T>("DELETE", path, JSON.stringify(options), "application/json");
   }
 
   close(): void {

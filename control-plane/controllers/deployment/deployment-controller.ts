@@ -2,7 +2,7 @@
 // template's hash), rolled over by RollingUpdate or Recreate, old ones kept
 // up to revisionHistoryLimit, and a status `kubectl rollout status` reads.
 import type { V1Deployment, V1DeploymentStatus, V1ReplicaSet } from "@kubernetes/client-node";
-import { ApiError, type CacheEvent, type ClusterApi, keyOf, splitKey } from "../api.ts";
+import { type CacheEvent, type ClusterApi, isConflict, keyOf, splitKey } from "../api.ts";
 import type { Clock } from "../clock.ts";
 import type { SyncResult } from "../controller-loop.ts";
 import { canonicalJson } from "./template-hash.ts";
@@ -101,7 +101,7 @@ export class DeploymentController {
       try {
         newRS = await this.api.create("replicasets", d.metadata?.namespace ?? "", draft);
       } catch (err) {
-        if (!(err instanceof ApiError && err.code === 409)) throw err;
+        if (!isConflict(err)) throw err;
         const same = this.api.cache("replicasets").get(draft.metadata?.namespace ?? "", draft.metadata?.name ?? "");
         // Not seen yet (most likely our own create of a moment ago): look again once the cache has it.
         if (same === undefined) throw err;
