@@ -2,6 +2,7 @@
 // for the peer transport. The core itself knows nothing of wire formats.
 import { raftpb } from "@skiff/proto/gen/raft/raftpb.js";
 import type { ConfState, Entry, EntryType, HardState, Message, MessageType, Snapshot } from "../raft/index.ts";
+import { putVarint, varintSize } from "./varint.ts";
 
 const empty = new Uint8Array(0);
 
@@ -80,7 +81,7 @@ export function encodeBatch(messages: Message[]): Uint8Array {
   let at = 0;
   messages.forEach((m, i) => {
     buf[at++] = (1 << 3) | 2;
-    at = writeVarint(buf, at, sizes[i]!.size);
+    at = putVarint(buf, at, sizes[i]!.size);
     at = writeMessage(buf, at, m, sizes[i]!);
   });
   return buf;
@@ -105,25 +106,6 @@ interface MessageSize {
   size: number;
   entries: number[];
   snapshot: Uint8Array | undefined;
-}
-
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 128) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
-
-/** Writes an unsigned integer below 2^53 (the low 7 bits survive the int32 conversion of `&`). */
-function writeVarint(buf: Uint8Array, at: number, n: number): number {
-  while (n >= 128) {
-    buf[at++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  buf[at++] = n;
-  return at;
 }
 
 function uintField(n: number): number {
@@ -154,12 +136,12 @@ function messageSize(m: Message): MessageSize {
 function putUint(buf: Uint8Array, at: number, field: number, n: number): number {
   if (n === 0) return at;
   buf[at++] = field << 3;
-  return writeVarint(buf, at, n);
+  return putVarint(buf, at, n);
 }
 
 function putBytes(buf: Uint8Array, at: number, field: number, b: Uint8Array): number {
   buf[at++] = (field << 3) | 2;
-  at = writeVarint(buf, at, b.byteLength);
+  at = putVarint(buf, at, b.byteLength);
   buf.set(b, at);
   return at + b.byteLength;
 }
@@ -173,7 +155,7 @@ function writeMessage(buf: Uint8Array, at: number, m: Message, s: MessageSize): 
   at = putUint(buf, at, 6, m.index);
   m.entries.forEach((e, i) => {
     buf[at++] = (7 << 3) | 2;
-    at = writeVarint(buf, at, s.entries[i]!);
+    at = putVarint(buf, at, s.entries[i]!);
     at = putUint(buf, at, 1, e.type);
     at = putUint(buf, at, 2, e.term);
     at = putUint(buf, at, 3, e.index);

@@ -3,6 +3,7 @@
 // measures, so it skips protobufjs. Requests are built from templates, and
 // replies are only scanned for the few fields the benchmark needs. skiff and
 // etcd get exactly the same bytes.
+import { putVarint, varintSize } from "../../control-plane/store/varint.ts";
 
 export const paths = {
   put: "/etcdserverpb.KV/Put",
@@ -22,28 +23,10 @@ export function frame(message: Buffer): Buffer {
   return out;
 }
 
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
-
-function writeVarint(buf: Buffer, at: number, n: number): number {
-  while (n >= 0x80) {
-    buf[at++] = (n % 128) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  buf[at++] = n;
-  return at;
-}
-
 /** Appends a length-delimited field (wire type 2). */
 function bytesField(buf: Buffer, at: number, field: number, value: Uint8Array): number {
-  at = writeVarint(buf, at, (field << 3) | 2);
-  at = writeVarint(buf, at, value.length);
+  at = putVarint(buf, at, (field << 3) | 2);
+  at = putVarint(buf, at, value.length);
   buf.set(value, at);
   return at + value.length;
 }

@@ -5,6 +5,7 @@
 // protobufjs message per watcher. Zero fields are left out, as Go's encoder
 // does; decoders read them back as zero either way.
 import type { Event, KeyValue } from "../mvcc/index.ts";
+import { putVarint, varintSize } from "../varint.ts";
 
 /** Field tags: (field number << 3) | wire type (0 varint, 2 length-delimited). */
 const tag = {
@@ -21,36 +22,6 @@ export interface HeaderFields {
   memberId: number;
   revision: number;
   raftTerm: number;
-}
-
-function varintSize(n: number): number {
-  if (n < 0) return 10;
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    size++;
-  }
-  return size;
-}
-
-/** Writes `n` (any safe integer; negatives as 64-bit two's complement) at `pos`; returns the next position. */
-function putVarint(buf: Uint8Array, pos: number, n: number): number {
-  if (n < 0) {
-    let v = BigInt.asUintN(64, BigInt(n));
-    while (v >= 0x80n) {
-      buf[pos++] = Number(v & 0x7fn) | 0x80;
-      v >>= 7n;
-    }
-    buf[pos++] = Number(v);
-    return pos;
-  }
-  // Division, not shifts: shifts truncate to 32 bits.
-  while (n >= 0x80) {
-    buf[pos++] = (n % 0x80) | 0x80;
-    n = Math.floor(n / 0x80);
-  }
-  buf[pos++] = n;
-  return pos;
 }
 
 /** Size of a varint field (tag + value), 0 when the value is zero and so left out. */
