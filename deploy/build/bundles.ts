@@ -16,7 +16,7 @@ export interface BuiltBundle extends Bundle {
 // Paths relative to the repository root.
 export const bundles: Bundle[] = [
   { entry: "deploy/src/cli.ts", outfile: "deploy/dist/skiff.mjs" },
-  { entry: "control-plane/main-entry.ts", outfile: "deploy/dist/control-plane.mjs" },
+  { entry: "deploy/src/control-plane-entry.ts", outfile: "deploy/dist/control-plane.mjs" },
   { entry: "deploy/images/demo-app.ts", outfile: "deploy/dist/demo-app.mjs" },
   { entry: "node-agent/main-entry.ts", outfile: "deploy/dist/node-agent.mjs" },
 ];

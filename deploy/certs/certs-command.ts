@@ -1,6 +1,7 @@
 // `skiff certs --dir D [--hosts a,b] [--server https://127.0.0.1:6443]`:
 // writes a cluster's CA, apiserver certificate, admin certificate, token file
-// and kubeconfig into D. Existing files are kept unless --force.
+// and kubeconfig into D. Existing files are kept unless --force; with
+// --if-missing an existing CA is not an error (compose runs it on every `up`).
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -39,11 +40,16 @@ export async function runCertsCommand(args: string[]): Promise<number> {
       hosts: { type: "string", default: "" },
       server: { type: "string", default: "https://127.0.0.1:6443" },
       force: { type: "boolean", default: false },
+      "if-missing": { type: "boolean", default: false },
     },
   });
   if (values.dir === undefined) {
-    process.stderr.write("usage: skiff certs --dir DIR [--hosts host,ip,...] [--server https://HOST:PORT] [--force]\n");
+    process.stderr.write("usage: skiff certs --dir DIR [--hosts host,ip,...] [--server https://HOST:PORT] [--force | --if-missing]\n");
     return 2;
+  }
+  if (existsSync(join(values.dir, certFiles.caCert)) && values["if-missing"]) {
+    process.stdout.write(`${values.dir} already holds the cluster's credentials; kept\n`);
+    return 0;
   }
   if (existsSync(join(values.dir, certFiles.caCert)) && !values.force) {
     process.stderr.write(`skiff certs: ${values.dir} already holds a CA; --force replaces everything\n`);

@@ -66,6 +66,11 @@ export const commands: Command[] = [
     run: async (args) => (await import("../../control-plane/controllers/controller-manager-command.ts")).runControllerManager(args),
   },
   {
+    name: "member",
+    summary: "run one control-plane member: store, API server, scheduler and controller manager as supervised processes (--name, --ip, --certs, --initial-cluster, ...)",
+    run: async (args) => (await import("../../control-plane/stacked-member/member-command.ts")).runMember(args),
+  },
+  {
     name: "certs",
     summary: "write a cluster's CA, apiserver and admin certificates, tokens and kubeconfig: --dir DIR [--hosts a,b] [--server URL]",
     run: async (args) => (await import("../certs/certs-command.ts")).runCertsCommand(args),

@@ -1,0 +1,88 @@
+// `member`: runs one control-plane machine: a store member, the API server on
+// it, and a leader-elected scheduler and controller manager talking to that
+// API server — each its own process, restarted if it exits (a scheduler that
+// loses its Lease exits on purpose and comes back as a standby). This is what
+// each control-plane container of docker-compose.yml runs.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import { createLogger } from "../logger.ts";
+import { type MemberFlags, memberUsage, parseMemberFlags } from "./member-flags.ts";
+import { type ChildSpec, Supervisor } from "./supervisor.ts";
+
+/** The admin kubeconfig with its server replaced by this member's own API server on loopback. */
+export function localKubeconfig(adminKubeconfigFile: string, server: string): string {
+  const admin = new KubeConfig();
+  admin.loadFromFile(adminKubeconfigFile);
+  const local = new KubeConfig();
+  local.loadFromOptions({
+    clusters: admin.clusters.map((c) => ({ ...c, server })),
+    users: admin.users,
+    contexts: admin.contexts,
+    currentContext: admin.currentContext,
+  });
+  return local.exportConfig();
+}
+
+/** The children of one member; `self` is how to run this program again with a component name. */
+export function memberChildren(f: MemberFlags, self: { command: string; args: string[] }, kubeconfig: string): ChildSpec[] {
+  const child = (name: string, args: string[]): ChildSpec => ({ name, command: self.command, args: [...self.args, name, ...args] });
+  const certs = (file: string): string => join(f.certsDir, file);
+  return [
+    child("store", [
+      `--name=${f.name}`,
+      `--data-dir=${join(f.dataDir, "store")}`,
+      `--listen-client-urls=http://0.0.0.0:${f.clientPort}`,
+      `--advertise-client-urls=http://${f.ip}:${f.clientPort}`,
+      `--listen-peer-urls=http://0.0.0.0:${f.peerPort}`,
+      `--initial-advertise-peer-urls=http://${f.ip}:${f.peerPort}`,
+      `--initial-cluster=${f.initialCluster}`,
+      `--initial-cluster-state=${f.initialClusterState}`,
+    ]),
+    child("apiserver", [
+      // Stacked, as kubeadm does it: the API server uses its own member; writes
+      // reach the leader through it, and a cut-off member refuses them.
+      `--etcd-servers=http://127.0.0.1:${f.clientPort}`,
+      `--secure-port=${f.securePort}`,
+      `--advertise-address=${f.ip}`,
+      `--tls-cert-file=${certs("apiserver.crt")}`,
+      `--tls-private-key-file=${certs("apiserver.key")}`,
+      `--client-ca-file=${certs("ca.crt")}`,
+      `--token-auth-file=${certs("tokens.csv")}`,
+      `--service-cluster-ip-range=${f.serviceClusterIpRange}`,
+      `--service-node-port-range=${f.serviceNodePortRange}`,
+    ]),
+    child("scheduler", [`--kubeconfig=${kubeconfig}`, "--leader-elect", ...f.electionArgs]),
+    child("controller-manager", [`--kubeconfig=${kubeconfig}`, "--leader-elect", ...f.electionArgs, ...f.controllerArgs]),
+  ];
+}
+
+export async function runMember(args: string[]): Promise<number> {
+  let flags: MemberFlags;
+  try {
+    flags = parseMemberFlags(args);
+  } catch (err) {
+    process.stderr.write(`member: ${err instanceof Error ? err.message : String(err)}\n${memberUsage}`);
+    return 2;
+  }
+  const log = createLogger("member", { fields: { member: flags.name } });
+  mkdirSync(flags.dataDir, { recursive: true });
+  const kubeconfig = join(flags.dataDir, "local.kubeconfig");
+  try {
+    writeFileSync(kubeconfig, localKubeconfig(join(flags.certsDir, "kubeconfig"), `https://127.0.0.1:${flags.securePort}`), { mode: 0o600 });
+  } catch (err) {
+    process.stderr.write(`member: cannot read the cluster credentials in ${flags.certsDir} (run \`skiff certs\` first): ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const self = { command: process.execPath, args: [...process.execArgv, process.argv[1] ?? ""] };
+  const supervisor = new Supervisor(memberChildren(flags, self, kubeconfig), log);
+  supervisor.start();
+  await new Promise<void>((resolve) => {
+    process.once("SIGTERM", () => resolve());
+    process.once("SIGINT", () => resolve());
+  });
+  log.info("stopping");
+  // The store hands leadership over and the elected components release their Leases on SIGTERM.
+  await supervisor.stop(10_000);
+  return 0;
+}

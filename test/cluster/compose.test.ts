@@ -1,0 +1,134 @@
+// The root docker-compose.yml starts the control plane from the offline
+// skiff/control-plane image: three members, each a store member (data in a
+// named volume), an API server, and a leader-elected scheduler and controller
+// manager. etcdctl and kubectl from the host reach all three. Runs its own
+// copy of the cluster on a network of its own (SKIFF_NET) with its own
+// credentials dir (SKIFF_CERTS), labelled with this run, and removes it all.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import type Docker from "dockerode";
+import { buildBundles, bundles } from "../../deploy/build/build.ts";
+import { connectDocker } from "../../deploy/images/docker-engine.ts";
+import { ensureImages, missingBundles } from "../../deploy/images/images.ts";
+import { removeByLabel, testRunLabel } from "../support/docker.ts";
+import { kubectl132 } from "../support/apiserver.ts";
+import { etcdctl } from "../support/store-cluster.ts";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+const run = testRunLabel("compose");
+const project = `skifftest${process.pid}`;
+let net = "";
+let docker: Docker;
+const certs = mkdtempSync(join(tmpdir(), "skiff-compose-certs-"));
+
+function compose(args: string[]): { status: number; out: string } {
+  const r = spawnSync("docker-compose", ["-p", project, "-f", `${repo}/docker-compose.yml`, ...args], {
+    env: { ...process.env, SKIFF_NET: net, SKIFF_CERTS: certs, SKIFF_TEST_RUN: run.value },
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
+
+/** kubectl 1.32 with the cluster's kubeconfig, against one member's API server. */
+function kubectl(member: number, args: string[]): { status: number; out: string } {
+  const r = spawnSync(kubectl132, ["--kubeconfig", join(certs, "kubeconfig"), `--server=https://${net}.${member}:6443`, "--request-timeout=5s", ...args], {
+    encoding: "utf8",
+    timeout: 20_000,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: certs },
+  });
+  return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
+
+/** The member (s1..s3) whose process holds a kube-system Lease, from its holder identity "<hostname>_<uuid>". */
+function leaseHolder(via: number, lease: string): string {
+  const r = kubectl(via, ["-n", "kube-system", "get", "lease", lease, "-o", "jsonpath={.spec.holderIdentity}"]);
+  return r.status === 0 ? (r.out.split("_")[0] ?? "") : "";
+}
+
+const endpoints = (): string => [11, 12, 13].map((h) => `${net}.${h}:2379`).join(",");
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms\n${compose(["logs", "--tail=20"]).out}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+before(async () => {
+  docker = await connectDocker();
+  if (missingBundles(repo).length > 0) await buildBundles(repo, bundles.filter((b) => !b.outfile.endsWith("skiff.mjs")));
+  await ensureImages({ docker });
+  // A /24 of its own, away from the default 10.77.0 a user's cluster takes.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    net = `10.79.${100 + Math.floor(Math.random() * 150)}`;
+    const up = compose(["up", "-d"]);
+    if (up.status === 0) return;
+    if (!/overlap|Pool/.test(up.out)) throw new Error(`docker-compose up failed:\n${up.out}`);
+    compose(["down", "-v"]);
+  }
+  throw new Error("no free subnet for the compose test");
+});
+
+after(async () => {
+  if (net !== "") compose(["down", "-v", "--timeout", "5"]);
+  if (docker !== undefined) await removeByLabel(docker, run.filter);
+  rmSync(certs, { recursive: true, force: true });
+});
+
+test("compose starts three store members that etcdctl reaches from the host", async () => {
+  await waitFor("all three members healthy", () => etcdctl(endpoints(), ["endpoint", "health"]).status === 0);
+  const members = etcdctl(endpoints(), ["member", "list"]).stdout.trim().split("\n");
+  assert.equal(members.length, 3, members.join("\n"));
+  assert.ok(members.every((m) => m.includes("started")), members.join("\n"));
+  assert.equal(etcdctl(`${net}.11:2379`, ["put", "greeting", "hello"]).status, 0);
+  for (const h of [11, 12, 13]) {
+    assert.equal(etcdctl(`${net}.${h}:2379`, ["get", "greeting", "--print-value-only"]).stdout.trim(), "hello", `member .${h}`);
+  }
+});
+
+test("kubectl reaches the API server on every member, and one scheduler and one controller manager lead", async () => {
+  for (const m of [11, 12, 13]) {
+    await waitFor(`API server on .${m}`, () => kubectl(m, ["get", "namespaces"]).out.includes("kube-system"), 60_000);
+  }
+  for (const lease of ["kube-scheduler", "kube-controller-manager"]) {
+    await waitFor(`a ${lease} leader`, () => ["s1", "s2", "s3"].includes(leaseHolder(11, lease)));
+  }
+  // The controller manager acts: a Deployment gets its ReplicaSet and pods (Pending: no nodes yet).
+  assert.equal(kubectl(11, ["create", "deployment", "web", "--image=skiff/demo-app", "--replicas=2"]).status, 0);
+  await waitFor("two pods of web", () => kubectl(12, ["get", "pods", "-l", "app=web", "-o", "name"]).out.trim().split("\n").length === 2);
+});
+
+test("killing the leading control-plane member hands the scheduler, controller manager and writes to the others", async () => {
+  const holder = leaseHolder(11, "kube-controller-manager");
+  assert.match(holder, /^s[123]$/);
+  const victim = (await docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${holder}`] } }))[0];
+  assert.ok(victim !== undefined, `${holder} container`);
+  await docker.getContainer(victim.Id).kill();
+  const [via, other] = [11, 12, 13].filter((m) => `s${m - 10}` !== holder) as [number, number];
+  await waitFor("a new controller-manager leader", () => ["s1", "s2", "s3"].filter((s) => s !== holder).includes(leaseHolder(via, "kube-controller-manager")));
+  await waitFor("a new scheduler leader", () => ["s1", "s2", "s3"].filter((s) => s !== holder).includes(leaseHolder(via, "kube-scheduler")));
+  // The new controller manager converges a scale-up made after the kill.
+  await waitFor("scale through a survivor", () => kubectl(via, ["scale", "deployment", "web", "--replicas=3"]).status === 0);
+  await waitFor("three pods of web", () => kubectl(other, ["get", "pods", "-l", "app=web", "-o", "name"]).out.trim().split("\n").length === 3);
+  assert.equal(compose(["start", holder]).status, 0);
+  await waitFor(`${holder}'s API server back`, () => kubectl(Number(holder.slice(1)) + 10, ["get", "deployment", "web"]).status === 0, 60_000);
+});
+
+test("a killed member keeps its data in its volume and rejoins", async () => {
+  const s1 = (await docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`, "com.docker.compose.service=s1"] } }))[0];
+  assert.ok(s1 !== undefined, "s1 container");
+  await docker.getContainer(s1.Id).kill();
+  const others = `${net}.12:2379,${net}.13:2379`;
+  await waitFor("writes through the two survivors", () => etcdctl(others, ["put", "after-kill", "yes"]).status === 0);
+  assert.equal(compose(["start", "s1"]).status, 0);
+  await waitFor("s1 healthy again", () => etcdctl(`${net}.11:2379`, ["endpoint", "health"]).status === 0);
+  await waitFor("s1 caught up", () => etcdctl(`${net}.11:2379`, ["get", "after-kill", "--print-value-only", "--consistency=s"]).stdout.trim() === "yes");
+  assert.equal(etcdctl(`${net}.11:2379`, ["get", "greeting", "--print-value-only", "--consistency=s"]).stdout.trim(), "hello");
+});
