@@ -36,7 +36,23 @@ ${list.join("\n")}
   return (await bench.load()).main(rest);
 }
 
+const cluster = (name: string, summary: string): Command => ({
+  name,
+  summary,
+  run: async (args) => (await import("../cluster/cluster-command.ts")).runClusterCommand(name, args),
+});
+
 export const commands: Command[] = [
+  cluster("up", "start a cluster without compose: [--members 1|3|5] [--nodes N] [--name skiff] [--net 10.78]; waits until it works"),
+  cluster("down", "remove every container, network and volume of the cluster (by its label) [--name skiff]"),
+  cluster("status", "the cluster's members (store leader, term), nodes, and the active scheduler and controller manager"),
+  cluster("kubeconfig", "print the path of the cluster's kubeconfig"),
+  cluster("kill-member", "docker kill a control-plane member, as a machine loss: kill-member s2"),
+  cluster("start-member", "start a killed member again: start-member s2"),
+  cluster("kill-node", "docker kill a node, as a machine loss (its pods die with it): kill-node n1"),
+  cluster("start-node", "start a killed node again: start-node n1"),
+  cluster("partition", "cut a member or node off the cluster network (it keeps running): partition s1"),
+  cluster("heal", "reconnect every machine that was cut off"),
   {
     name: "version",
     summary: "print the skiff version",

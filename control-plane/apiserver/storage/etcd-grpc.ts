@@ -5,12 +5,12 @@ import type { status } from "@grpc/grpc-js";
 import { type Client, type ClientDuplexStream, type MethodDefinition, type ServiceError, credentials, makeGenericClientConstructor } from "@grpc/grpc-js";
 import { etcdserverpb as pb, mvccpb } from "@skiff/proto/gen/etcd/etcdserverpb/rpc.js";
 
-interface Codec<T> {
+export interface Codec<T> {
   encode(message: T): { finish(): Uint8Array };
   decode(bytes: Uint8Array): T;
 }
 
-function method<Req, Res>(path: string, req: Codec<Req>, res: Codec<Res>, stream = false): MethodDefinition<Req, Res> {
+export function method<Req, Res>(path: string, req: Codec<Req>, res: Codec<Res>, stream = false): MethodDefinition<Req, Res> {
   return {
     path,
     requestStream: stream,

@@ -1,0 +1,106 @@
+// `skiff up` without compose: a control plane of three members on a network
+// of its own, then status, partition/heal, kill/start of a member, and
+// `skiff down` leaving nothing behind. The cluster's name carries this run's
+// id, and its label is what cleanup removes.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import type Docker from "dockerode";
+import { findMachine, healAll, killMachine, partitionMachine, startMachine } from "../../deploy/cluster/day-two.ts";
+import { clusterDown } from "../../deploy/cluster/down.ts";
+import { clusterLabelKey, type ClusterLayout, clusterLayout } from "../../deploy/cluster/layout.ts";
+import { memberStatus } from "../../deploy/cluster/member-status.ts";
+import { waitUntil } from "../../deploy/cluster/progress.ts";
+import { clusterStatus } from "../../deploy/cluster/status.ts";
+import { clusterUp } from "../../deploy/cluster/up.ts";
+import { connectDocker } from "../../deploy/images/docker-engine.ts";
+import { removeByLabel } from "../support/docker.ts";
+
+const home = mkdtempSync(join(tmpdir(), "skiff-up-home-"));
+process.env.SKIFF_HOME = home;
+const name = `uptest-${process.pid % 100000}`;
+let docker: Docker;
+let layout: ClusterLayout;
+
+before(async () => {
+  docker = await connectDocker();
+  // A /16 of its own, away from the 10.78 a user's `skiff up` takes.
+  layout = clusterLayout({ name, members: 3, nodes: 0, net: `10.${120 + Math.floor(Math.random() * 100)}` });
+});
+
+after(async () => {
+  if (docker !== undefined) {
+    await removeByLabel(docker, `${clusterLabelKey}=${name}`);
+    await removeByLabel(docker, `${clusterLabelKey}=${name}-other`);
+  }
+  rmSync(home, { recursive: true, force: true });
+});
+
+/** The members that answer, and which of them leads the store. */
+async function storeView(): Promise<{ answering: string[]; leaders: string[] }> {
+  const answering: string[] = [];
+  const leaders: string[] = [];
+  for (const m of layout.members) {
+    const s = await memberStatus(`${m.ip}:2379`, 1_000).catch(() => undefined);
+    if (s === undefined) continue;
+    answering.push(m.name);
+    if (s.leaderId === s.memberId) leaders.push(m.name);
+  }
+  return { answering, leaders };
+}
+
+test("skiff up starts three members and waits until the API answers and components lead", async () => {
+  let printed = "";
+  await clusterUp(docker, layout, (t) => (printed += t), 180_000);
+  assert.match(printed, /is up/);
+  assert.match(printed, new RegExp(`export KUBECONFIG=${layout.kubeconfig}`));
+  assert.ok(existsSync(layout.kubeconfig));
+  await assert.rejects(clusterUp(docker, layout, () => {}), /already exists/);
+  const status = await clusterStatus(docker, layout);
+  assert.equal(status.match(/ leader, term/g)?.length, 1, status);
+  assert.match(status, /scheduler leader: +s[123]/);
+  assert.match(status, /controller-manager leader: s[123]/);
+});
+
+test("a partitioned store leader is replaced, and after heal it follows again", async () => {
+  const { leaders } = await waitUntil("one store leader", async () => {
+    const v = await storeView();
+    return v.leaders.length === 1 ? v : undefined;
+  }, 30_000);
+  const old = findMachine(layout, "member", leaders[0] ?? "");
+  await partitionMachine(docker, layout, old);
+  await waitUntil("a new leader among the others", async () => {
+    const v = await storeView();
+    return !v.answering.includes(old.name) && v.leaders.length === 1 && v.leaders[0] !== old.name ? true : undefined;
+  }, 30_000);
+  assert.deepEqual(await healAll(docker, layout), [old.name]);
+  await waitUntil(`${old.name} answers as a follower`, async () => {
+    const v = await storeView();
+    return v.answering.length === 3 && v.leaders.length === 1 ? true : undefined;
+  }, 30_000);
+});
+
+test("kill-member and start-member", async () => {
+  const s3 = findMachine(layout, "member", "s3");
+  await killMachine(docker, s3);
+  assert.match(await clusterStatus(docker, layout), /s3 +\S+ +exited +not answering/);
+  await startMachine(docker, s3);
+  await waitUntil("s3 answers again", async () => ((await storeView()).answering.includes("s3") ? true : undefined), 60_000);
+});
+
+test("skiff down removes the cluster's containers, network, volumes and credentials, and nothing else", async () => {
+  const bystander = `${name}-bystander`;
+  await docker.createVolume({ Name: bystander, Labels: { [clusterLabelKey]: `${name}-other` } });
+  try {
+    const removed = await clusterDown(docker, layout);
+    assert.deepEqual(removed, { containers: 3, networks: 1, volumes: 3 });
+    assert.equal((await docker.listContainers({ all: true, filters: { label: [`${clusterLabelKey}=${name}`] } })).length, 0);
+    assert.equal(existsSync(layout.credentialsDir), false);
+    assert.ok((await docker.listVolumes({ filters: { name: [bystander] } })).Volumes?.length === 1, "another cluster's volume is kept");
+    assert.match(await clusterStatus(docker, layout), /does not exist/);
+  } finally {
+    await docker.getVolume(bystander).remove();
+  }
+});
