@@ -20,7 +20,9 @@ export async function createNetwork(docker: Docker, layout: ClusterLayout): Prom
     Driver: "bridge",
     // Sealed: nothing inside reaches anything outside; the host reaches everything through the bridge.
     Internal: true,
-    IPAM: { Config: [{ Subnet: layout.subnet }] },
+    // Containers without a fixed address get one from the top /24, away from the
+    // machines (x.x.0.*), the pod CIDRs and the service range.
+    IPAM: { Config: [{ Subnet: layout.subnet, IPRange: layout.subnet.replace(/\.0\.0\/16$/, ".255.0/24") }] },
     Labels: { [clusterLabelKey]: layout.name, "skiff.network": "cluster" },
   });
 }

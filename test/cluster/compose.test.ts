@@ -37,7 +37,7 @@ function compose(args: string[]): { status: number; out: string } {
 
 /** kubectl 1.32 with the cluster's kubeconfig, against one member's API server. */
 function kubectl(member: number, args: string[]): { status: number; out: string } {
-  const r = spawnSync(kubectl132, ["--kubeconfig", join(certs, "kubeconfig"), `--server=https://${net}.${member}:6443`, "--request-timeout=5s", ...args], {
+  const r = spawnSync(kubectl132, ["--kubeconfig", join(certs, "kubeconfig"), `--server=https://${net}.0.${member}:6443`, "--request-timeout=5s", ...args], {
     encoding: "utf8",
     timeout: 20_000,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: certs },
@@ -51,7 +51,7 @@ function leaseHolder(via: number, lease: string): string {
   return r.status === 0 ? (r.out.split("_")[0] ?? "") : "";
 }
 
-const endpoints = (): string => [11, 12, 13].map((h) => `${net}.${h}:2379`).join(",");
+const endpoints = (): string => [11, 12, 13].map((h) => `${net}.0.${h}:2379`).join(",");
 
 async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -65,9 +65,10 @@ before(async () => {
   docker = await connectDocker();
   if (missingBundles(repo).length > 0) await buildBundles(repo, bundles.filter((b) => !b.outfile.endsWith("skiff.mjs")));
   await ensureImages({ docker });
-  // A /24 of its own, away from the default 10.77.0 a user's cluster takes.
+  // A /16 of its own (10.100-119), away from the 10.77 a user's cluster
+  // takes and the ranges other tests pick.
   for (let attempt = 0; attempt < 5; attempt++) {
-    net = `10.79.${100 + Math.floor(Math.random() * 150)}`;
+    net = `10.${100 + Math.floor(Math.random() * 20)}`;
     const up = compose(["up", "-d"]);
     if (up.status === 0) return;
     if (!/overlap|Pool/.test(up.out)) throw new Error(`docker-compose up failed:\n${up.out}`);
@@ -87,9 +88,9 @@ test("compose starts three store members that etcdctl reaches from the host", as
   const members = etcdctl(endpoints(), ["member", "list"]).stdout.trim().split("\n");
   assert.equal(members.length, 3, members.join("\n"));
   assert.ok(members.every((m) => m.includes("started")), members.join("\n"));
-  assert.equal(etcdctl(`${net}.11:2379`, ["put", "greeting", "hello"]).status, 0);
+  assert.equal(etcdctl(`${net}.0.11:2379`, ["put", "greeting", "hello"]).status, 0);
   for (const h of [11, 12, 13]) {
-    assert.equal(etcdctl(`${net}.${h}:2379`, ["get", "greeting", "--print-value-only"]).stdout.trim(), "hello", `member .${h}`);
+    assert.equal(etcdctl(`${net}.0.${h}:2379`, ["get", "greeting", "--print-value-only"]).stdout.trim(), "hello", `member .${h}`);
   }
 });
 
@@ -125,10 +126,10 @@ test("a killed member keeps its data in its volume and rejoins", async () => {
   const s1 = (await docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`, "com.docker.compose.service=s1"] } }))[0];
   assert.ok(s1 !== undefined, "s1 container");
   await docker.getContainer(s1.Id).kill();
-  const others = `${net}.12:2379,${net}.13:2379`;
+  const others = `${net}.0.12:2379,${net}.0.13:2379`;
   await waitFor("writes through the two survivors", () => etcdctl(others, ["put", "after-kill", "yes"]).status === 0);
   assert.equal(compose(["start", "s1"]).status, 0);
-  await waitFor("s1 healthy again", () => etcdctl(`${net}.11:2379`, ["endpoint", "health"]).status === 0);
-  await waitFor("s1 caught up", () => etcdctl(`${net}.11:2379`, ["get", "after-kill", "--print-value-only", "--consistency=s"]).stdout.trim() === "yes");
-  assert.equal(etcdctl(`${net}.11:2379`, ["get", "greeting", "--print-value-only", "--consistency=s"]).stdout.trim(), "hello");
+  await waitFor("s1 healthy again", () => etcdctl(`${net}.0.11:2379`, ["endpoint", "health"]).status === 0);
+  await waitFor("s1 caught up", () => etcdctl(`${net}.0.11:2379`, ["get", "after-kill", "--print-value-only", "--consistency=s"]).stdout.trim() === "yes");
+  assert.equal(etcdctl(`${net}.0.11:2379`, ["get", "greeting", "--print-value-only", "--consistency=s"]).stdout.trim(), "hello");
 });

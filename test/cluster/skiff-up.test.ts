@@ -26,8 +26,9 @@ let layout: ClusterLayout;
 
 before(async () => {
   docker = await connectDocker();
-  // A /16 of its own, away from the 10.78 a user's `skiff up` takes.
-  layout = clusterLayout({ name, members: 3, nodes: 0, net: `10.${120 + Math.floor(Math.random() * 100)}` });
+  // A /16 of its own (10.120-199), away from the 10.78 a user's `skiff up`
+  // takes and the ranges other tests pick (compose 10.100-119, nodes 10.200-249).
+  layout = clusterLayout({ name, members: 3, nodes: 0, net: `10.${120 + Math.floor(Math.random() * 80)}` });
 });
 
 after(async () => {
