@@ -16,6 +16,21 @@ export function decodeObject(type: ResourceType, version: string, kv: StoredValu
   return withVersion(type, version, { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } });
 }
 
+const shared = new WeakMap<StoredValue, Map<string, KubeObject>>();
+
+/**
+ * decodeObject for a value many readers share (a watch event fanned out to
+ * every watcher): decoded once per version, and the same object handed to
+ * each, so callers must not change it.
+ */
+export function decodeShared(type: ResourceType, version: string, kv: StoredValue): KubeObject {
+  let byVersion = shared.get(kv);
+  if (byVersion === undefined) shared.set(kv, (byVersion = new Map()));
+  let obj = byVersion.get(version);
+  if (obj === undefined) byVersion.set(version, (obj = decodeObject(type, version, kv)));
+  return obj;
+}
+
 /** Puts apiVersion and kind first, as Kubernetes prints them. */
 export function withVersion(type: ResourceType, version: string, obj: KubeObject): KubeObject {
   const { apiVersion: _a, kind: _k, ...rest } = obj;
