@@ -80,7 +80,23 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
       assert.equal((await api.request("/openapi/v3")).status, 404);
       expectStatus(await api.request("/api/v1/frobs"), 404, "NotFound");
       expectStatus(await api.request("/apis/nope/v1"), 404, "NotFound");
-      assert.match((await api.request("/metrics")).body, /apiserver_request_total\{verb="list",resource="namespaces",code="200"\} \d+/);
+      // Leases: a resource no other test here watches (a watch starts its cache).
+      const w = api.watch("/apis/coordination.k8s.io/v1/namespaces/t/leases?watch=true");
+      try {
+        assert.equal(await w.status, 200);
+        const metrics = (await api.request("/metrics")).body;
+        assert.match(metrics, /^# TYPE apiserver_request_total counter$/m);
+        assert.match(metrics, /^apiserver_request_total\{verb="list",resource="namespaces",code="200"\} \d+$/m);
+        assert.match(metrics, /^apiserver_request_total\{verb="get",resource="frobs",code="404"\} \d+$|^apiserver_request_total\{verb="get",resource="",code="404"\} \d+$/m);
+        assert.match(metrics, /^# TYPE apiserver_request_duration_seconds histogram$/m);
+        assert.match(metrics, /^apiserver_request_duration_seconds_bucket\{verb="list",resource="namespaces",le="\+Inf"\} [1-9]\d*$/m);
+        assert.match(metrics, /^apiserver_request_duration_seconds_count\{verb="list",resource="namespaces"\} [1-9]\d*$/m);
+        assert.match(metrics, /^apiserver_request_duration_seconds_sum\{verb="list",resource="namespaces"\} [\d.e-]+$/m);
+        assert.match(metrics, /^apiserver_registered_watchers [1-9]\d*$/m, "the open watch is counted");
+        assert.match(metrics, /^skiff_apiserver_store_watches [1-9]\d*$/m);
+      } finally {
+        w.stop();
+      }
     });
 
     test("create: server-set metadata, generateName, namespaces must exist, AlreadyExists", async () => {
@@ -160,6 +176,26 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
       assert.deepEqual([scale.kind, (scale.spec as { replicas: number }).replicas, (scale.status as { selector: string }).selector], ["Scale", 3, "a=b"]);
       const patched = await api.request("/apis/apps/v1/namespaces/t/deployments/d1/scale", { method: "PATCH", body: '{"spec":{"replicas":5}}', contentType: "application/merge-patch+json" });
       assert.equal((patched.json().spec as { replicas: number }).replicas, 5);
+    });
+
+    test("a pod's spec is immutable but for images, added tolerations, activeDeadlineSeconds and binding", async () => {
+      const path = "/api/v1/namespaces/t/pods/frozen";
+      await post("/api/v1/namespaces/t/pods", { metadata: { name: "frozen" }, spec: { containers: [{ name: "c", image: "x:1" }] } });
+      const current = (await api.request(path)).json() as Obj & { spec: { restartPolicy: string; containers: { image: string }[] } };
+      const changed = structuredClone(current);
+      changed.spec.restartPolicy = "Never";
+      const refused = expectStatus(await api.request(path, { method: "PUT", body: JSON.stringify(changed) }), 422, "Invalid");
+      assert.match(String(refused.message), /^Pod "frozen" is invalid: spec: Forbidden: pod updates may not change fields other than `spec\.containers\[\*\]\.image`/);
+      assert.deepEqual((refused.details as { causes: { reason: string; field: string }[] }).causes.map((c) => [c.reason, c.field]), [["FieldValueForbidden", "spec"]]);
+      expectStatus(await api.request(path, { method: "PATCH", body: '{"spec":{"containers":[{"name":"c","env":[{"name":"E","value":"1"}]}]}}', contentType: "application/strategic-merge-patch+json" }), 422, "Invalid");
+      const image = await api.request(path, { method: "PATCH", body: '{"spec":{"containers":[{"name":"c","image":"x:2"}],"activeDeadlineSeconds":60,"tolerations":[{"key":"k","operator":"Exists"}]}}', contentType: "application/strategic-merge-patch+json" });
+      assert.equal(image.status, 200, image.body);
+      assert.equal((image.json() as typeof current).spec.containers[0]!.image, "x:2");
+      const labelled = await api.request(path, { method: "PATCH", body: '{"metadata":{"labels":{"a":"b"}}}', contentType: "application/merge-patch+json" });
+      assert.equal(labelled.status, 200, labelled.body);
+      const bound = await api.request(`${path}/binding`, { method: "POST", body: JSON.stringify({ target: { name: "n1" } }) });
+      assert.equal(bound.status, 201, bound.body);
+      expectStatus(await api.request(path, { method: "PATCH", body: '{"spec":{"nodeName":"n2"}}', contentType: "application/merge-patch+json" }), 422, "Invalid");
     });
 
     test("patch: merge, JSON and strategic; bad patches are 400; unsupported patch types 415", async () => {
