@@ -12,8 +12,10 @@ export function encodeObject(type: ResourceType, obj: KubeObject): Uint8Array {
 }
 
 export function decodeObject(type: ResourceType, version: string, kv: StoredValue, revision = kv.modRevision): KubeObject {
-  const obj = JSON.parse(dec.decode(kv.value)) as KubeObject;
-  return withVersion(type, version, { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } });
+  // The parsed object is ours alone: set resourceVersion in place, copy once to put kind and apiVersion first.
+  const { apiVersion: _a, kind: _k, ...rest } = JSON.parse(dec.decode(kv.value)) as KubeObject;
+  rest.metadata.resourceVersion = String(revision);
+  return { kind: type.kind, apiVersion: apiVersionOf(type.group, version), ...rest } as KubeObject;
 }
 
 const shared = new WeakMap<StoredValue, Map<string, KubeObject>>();
