@@ -145,6 +145,29 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
       assert.deepEqual(causes.map((c) => c.field).sort(), ["metadata.name", "spec.ports[0].port", "spec.ports[0].targetPort", "spec.type"]);
     });
 
+    test("defaults and 422 causes as Kubernetes: Service type and affinity, pull policy, restart policy, grace; labels, port names, selector vs template; ownerReferences kept", async () => {
+      const svc = await post("/api/v1/namespaces/t/services", { metadata: { name: "defaults" }, spec: { ports: [{ port: 80 }] } });
+      const svcSpec = svc.spec as { type: string; sessionAffinity: string; ports: { protocol: string; targetPort: number }[] };
+      assert.deepEqual([svcSpec.type, svcSpec.sessionAffinity, svcSpec.ports[0]!.protocol, svcSpec.ports[0]!.targetPort], ["ClusterIP", "None", "TCP", 80]);
+      const owner = { apiVersion: "apps/v1", kind: "ReplicaSet", name: "rs", uid: "0b6f3c4e-0000-4000-8000-000000000001", controller: true, blockOwnerDeletion: true };
+      const pod = await post("/api/v1/namespaces/t/pods", { metadata: { name: "defaults", ownerReferences: [owner] }, spec: { containers: [{ name: "a", image: "x:1" }, { name: "b", image: "y" }, { name: "c", image: "z:latest" }] } });
+      const podSpec = pod.spec as { restartPolicy: string; terminationGracePeriodSeconds: number; dnsPolicy: string; containers: { imagePullPolicy: string }[] };
+      assert.deepEqual(podSpec.containers.map((c) => c.imagePullPolicy), ["IfNotPresent", "Always", "Always"]);
+      assert.deepEqual([podSpec.restartPolicy, podSpec.terminationGracePeriodSeconds, podSpec.dnsPolicy], ["Always", 30, "ClusterFirst"]);
+      assert.deepEqual(((await api.request("/api/v1/namespaces/t/pods/defaults")).json() as Obj).metadata.ownerReferences, [owner]);
+      const causesOf = async (path: string, obj: unknown): Promise<string[]> => {
+        const s = expectStatus(await api.request(path, { method: "POST", body: JSON.stringify(obj) }), 422, "Invalid");
+        return (s.details as { causes: { field: string; reason: string }[] }).causes.map((c) => `${c.field} ${c.reason}`);
+      };
+      assert.deepEqual(await causesOf("/api/v1/namespaces/t/pods", { metadata: { name: "bad", labels: { a: "bad value!" } }, spec: { containers: [{ name: "c", image: "x", ports: [{ name: "http", containerPort: 80 }, { name: "http", containerPort: 81 }] }] } }), [
+        "metadata.labels FieldValueInvalid",
+        "spec.containers[0].ports[1].name FieldValueDuplicate",
+      ]);
+      const template = { metadata: { labels: { a: "c" } }, spec: { containers: [{ name: "c", image: "x" }] } };
+      assert.deepEqual(await causesOf("/apis/apps/v1/namespaces/t/deployments", { metadata: { name: "mismatch" }, spec: { selector: { matchLabels: { a: "b" } }, template } }), ["spec.template.metadata.labels FieldValueInvalid"]);
+      assert.deepEqual(await causesOf("/apis/apps/v1/namespaces/t/deployments", { metadata: { name: "noselector" }, spec: { template } }), ["spec.selector FieldValueRequired"]);
+    });
+
     test("update: resourceVersion is the store revision, stale writes conflict, generation moves with spec only", async () => {
       const d = await post("/apis/apps/v1/namespaces/t/deployments", {
         metadata: { name: "d1" },
