@@ -330,12 +330,26 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
       }
     });
 
+    test("a Node's status is written only through nodes/status", async () => {
+      await post("/api/v1/nodes", { metadata: { name: "status-node" }, spec: {} });
+      const path = "/api/v1/nodes/status-node";
+      const ready = { conditions: [{ type: "Ready", status: "True", reason: "KubeletReady" }], addresses: [{ type: "InternalIP", address: "10.0.0.9" }] };
+      const ignored = await api.request(path, { method: "PATCH", body: JSON.stringify({ status: ready }), contentType: "application/merge-patch+json" });
+      assert.equal(ignored.status, 200, ignored.body);
+      assert.equal(((ignored.json() as Obj).status as { conditions?: unknown } | undefined)?.conditions, undefined, "a write to the object leaves its status alone");
+      const written = await api.request(`${path}/status`, { method: "PATCH", body: JSON.stringify({ status: ready }), contentType: "application/merge-patch+json" });
+      assert.equal(written.status, 200, written.body);
+      const table = (await api.request(path, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" })).json() as { rows: { cells: unknown[] }[] };
+      assert.deepEqual(table.rows[0]!.cells.slice(0, 2), ["status-node", "Ready"]);
+    });
+
     test("finalizers hold a delete until the last one is removed", async () => {
       await post("/api/v1/namespaces/t/configmaps", { metadata: { name: "held", finalizers: ["example.com/hold"] } });
-      const del = await api.request("/api/v1/namespaces/t/configmaps/held", { method: "DELETE", body: '{"propagationPolicy":"Background"}' });
+      const del = await api.request("/api/v1/namespaces/t/configmaps/held", { method: "DELETE", body: '{"propagationPolicy":"Background","gracePeriodSeconds":5}' });
       assert.equal(del.status, 200);
       const marked = (await api.request("/api/v1/namespaces/t/configmaps/held")).json() as Obj;
       assert.match(String(marked.metadata.deletionTimestamp), /Z$/);
+      assert.equal(marked.metadata.deletionGracePeriodSeconds, 5);
       const released = await api.request("/api/v1/namespaces/t/configmaps/held", { method: "PATCH", body: '{"metadata":{"finalizers":null}}', contentType: "application/merge-patch+json" });
       assert.equal(released.status, 200, released.body);
       expectStatus(await api.request("/api/v1/namespaces/t/configmaps/held"), 404, "NotFound");
