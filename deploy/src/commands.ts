@@ -9,6 +9,10 @@ export interface Command {
 
 /** Benchmarks live in test/bench/; each exports main(args). */
 const benches: Record<string, { summary: string; load: () => Promise<{ main(args: string[]): Promise<number> }> }> = {
+  api: {
+    summary: "the API server on skiff's store next to etcd 3.4: pod creates/s, gets/s, lists/s, watch delivery to 1,000 watchers [--quick] [--concurrency=N] [--cpu-prof[=DIR]] [--only=skiff|etcd]",
+    load: () => import("../../test/bench/api.ts"),
+  },
   raft: { summary: "in-process throughput of the Raft core (3 members, no I/O)", load: () => import("../../test/bench/raft-core.ts") },
   "scheduler-core": {
     summary: "the scheduler core alone, 5,000 in-memory nodes, 10,000 pods: basic, anti-affinity, taints [--nodes N] [--pods N] [--existing N] [--workload=W]",
@@ -98,7 +102,7 @@ export const commands: Command[] = [
   },
   {
     name: "bench",
-    summary: "run a benchmark: raft, scheduler-core, sim, store (more arrive with the cluster)",
+    summary: "run a benchmark: api, raft, scheduler-core, sim, store (more arrive with the cluster)",
     run: runBench,
   },
 ];

@@ -80,7 +80,23 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
       assert.equal((await api.request("/openapi/v3")).status, 404);
       expectStatus(await api.request("/api/v1/frobs"), 404, "NotFound");
       expectStatus(await api.request("/apis/nope/v1"), 404, "NotFound");
-      assert.match((await api.request("/metrics")).body, /apiserver_request_total\{verb="list",resource="namespaces",code="200"\} \d+/);
+      // Leases: a resource no other test here watches (a watch starts its cache).
+      const w = api.watch("/apis/coordination.k8s.io/v1/namespaces/t/leases?watch=true");
+      try {
+        assert.equal(await w.status, 200);
+        const metrics = (await api.request("/metrics")).body;
+        assert.match(metrics, /^# TYPE apiserver_request_total counter$/m);
+        assert.match(metrics, /^apiserver_request_total\{verb="list",resource="namespaces",code="200"\} \d+$/m);
+        assert.match(metrics, /^apiserver_request_total\{verb="get",resource="frobs",code="404"\} \d+$|^apiserver_request_total\{verb="get",resource="",code="404"\} \d+$/m);
+        assert.match(metrics, /^# TYPE apiserver_request_duration_seconds histogram$/m);
+        assert.match(metrics, /^apiserver_request_duration_seconds_bucket\{verb="list",resource="namespaces",le="\+Inf"\} [1-9]\d*$/m);
+        assert.match(metrics, /^apiserver_request_duration_seconds_count\{verb="list",resource="namespaces"\} [1-9]\d*$/m);
+        assert.match(metrics, /^apiserver_request_duration_seconds_sum\{verb="list",resource="namespaces"\} [\d.e-]+$/m);
+        assert.match(metrics, /^apiserver_registered_watchers [1-9]\d*$/m, "the open watch is counted");
+        assert.match(metrics, /^skiff_apiserver_store_watches [1-9]\d*$/m);
+      } finally {
+        w.stop();
+      }
     });
 
     test("create: server-set metadata, generateName, namespaces must exist, AlreadyExists", async () => {
@@ -129,6 +145,29 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
       assert.deepEqual(causes.map((c) => c.field).sort(), ["metadata.name", "spec.ports[0].port", "spec.ports[0].targetPort", "spec.type"]);
     });
 
+    test("defaults and 422 causes as Kubernetes: Service type and affinity, pull policy, restart policy, grace; labels, port names, selector vs template; ownerReferences kept", async () => {
+      const svc = await post("/api/v1/namespaces/t/services", { metadata: { name: "defaults" }, spec: { ports: [{ port: 80 }] } });
+      const svcSpec = svc.spec as { type: string; sessionAffinity: string; ports: { protocol: string; targetPort: number }[] };
+      assert.deepEqual([svcSpec.type, svcSpec.sessionAffinity, svcSpec.ports[0]!.protocol, svcSpec.ports[0]!.targetPort], ["ClusterIP", "None", "TCP", 80]);
+      const owner = { apiVersion: "apps/v1", kind: "ReplicaSet", name: "rs", uid: "0b6f3c4e-0000-4000-8000-000000000001", controller: true, blockOwnerDeletion: true };
+      const pod = await post("/api/v1/namespaces/t/pods", { metadata: { name: "defaults", ownerReferences: [owner] }, spec: { containers: [{ name: "a", image: "x:1" }, { name: "b", image: "y" }, { name: "c", image: "z:latest" }] } });
+      const podSpec = pod.spec as { restartPolicy: string; terminationGracePeriodSeconds: number; dnsPolicy: string; containers: { imagePullPolicy: string }[] };
+      assert.deepEqual(podSpec.containers.map((c) => c.imagePullPolicy), ["IfNotPresent", "Always", "Always"]);
+      assert.deepEqual([podSpec.restartPolicy, podSpec.terminationGracePeriodSeconds, podSpec.dnsPolicy], ["Always", 30, "ClusterFirst"]);
+      assert.deepEqual(((await api.request("/api/v1/namespaces/t/pods/defaults")).json() as Obj).metadata.ownerReferences, [owner]);
+      const causesOf = async (path: string, obj: unknown): Promise<string[]> => {
+        const s = expectStatus(await api.request(path, { method: "POST", body: JSON.stringify(obj) }), 422, "Invalid");
+        return (s.details as { causes: { field: string; reason: string }[] }).causes.map((c) => `${c.field} ${c.reason}`);
+      };
+      assert.deepEqual(await causesOf("/api/v1/namespaces/t/pods", { metadata: { name: "bad", labels: { a: "bad value!" } }, spec: { containers: [{ name: "c", image: "x", ports: [{ name: "http", containerPort: 80 }, { name: "http", containerPort: 81 }] }] } }), [
+        "metadata.labels FieldValueInvalid",
+        "spec.containers[0].ports[1].name FieldValueDuplicate",
+      ]);
+      const template = { metadata: { labels: { a: "c" } }, spec: { containers: [{ name: "c", image: "x" }] } };
+      assert.deepEqual(await causesOf("/apis/apps/v1/namespaces/t/deployments", { metadata: { name: "mismatch" }, spec: { selector: { matchLabels: { a: "b" } }, template } }), ["spec.template.metadata.labels FieldValueInvalid"]);
+      assert.deepEqual(await causesOf("/apis/apps/v1/namespaces/t/deployments", { metadata: { name: "noselector" }, spec: { template } }), ["spec.selector FieldValueRequired"]);
+    });
+
     test("update: resourceVersion is the store revision, stale writes conflict, generation moves with spec only", async () => {
       const d = await post("/apis/apps/v1/namespaces/t/deployments", {
         metadata: { name: "d1" },
@@ -160,6 +199,26 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
       assert.deepEqual([scale.kind, (scale.spec as { replicas: number }).replicas, (scale.status as { selector: string }).selector], ["Scale", 3, "a=b"]);
       const patched = await api.request("/apis/apps/v1/namespaces/t/deployments/d1/scale", { method: "PATCH", body: '{"spec":{"replicas":5}}', contentType: "application/merge-patch+json" });
       assert.equal((patched.json().spec as { replicas: number }).replicas, 5);
+    });
+
+    test("a pod's spec is immutable but for images, added tolerations, activeDeadlineSeconds and binding", async () => {
+      const path = "/api/v1/namespaces/t/pods/frozen";
+      await post("/api/v1/namespaces/t/pods", { metadata: { name: "frozen" }, spec: { containers: [{ name: "c", image: "x:1" }] } });
+      const current = (await api.request(path)).json() as Obj & { spec: { restartPolicy: string; containers: { image: string }[] } };
+      const changed = structuredClone(current);
+      changed.spec.restartPolicy = "Never";
+      const refused = expectStatus(await api.request(path, { method: "PUT", body: JSON.stringify(changed) }), 422, "Invalid");
+      assert.match(String(refused.message), /^Pod "frozen" is invalid: spec: Forbidden: pod updates may not change fields other than `spec\.containers\[\*\]\.image`/);
+      assert.deepEqual((refused.details as { causes: { reason: string; field: string }[] }).causes.map((c) => [c.reason, c.field]), [["FieldValueForbidden", "spec"]]);
+      expectStatus(await api.request(path, { method: "PATCH", body: '{"spec":{"containers":[{"name":"c","env":[{"name":"E","value":"1"}]}]}}', contentType: "application/strategic-merge-patch+json" }), 422, "Invalid");
+      const image = await api.request(path, { method: "PATCH", body: '{"spec":{"containers":[{"name":"c","image":"x:2"}],"activeDeadlineSeconds":60,"tolerations":[{"key":"k","operator":"Exists"}]}}', contentType: "application/strategic-merge-patch+json" });
+      assert.equal(image.status, 200, image.body);
+      assert.equal((image.json() as typeof current).spec.containers[0]!.image, "x:2");
+      const labelled = await api.request(path, { method: "PATCH", body: '{"metadata":{"labels":{"a":"b"}}}', contentType: "application/merge-patch+json" });
+      assert.equal(labelled.status, 200, labelled.body);
+      const bound = await api.request(`${path}/binding`, { method: "POST", body: JSON.stringify({ target: { name: "n1" } }) });
+      assert.equal(bound.status, 201, bound.body);
+      expectStatus(await api.request(path, { method: "PATCH", body: '{"spec":{"nodeName":"n2"}}', contentType: "application/merge-patch+json" }), 422, "Invalid");
     });
 
     test("patch: merge, JSON and strategic; bad patches are 400; unsupported patch types 415", async () => {
@@ -271,12 +330,26 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
       }
     });
 
+    test("a Node's status is written only through nodes/status", async () => {
+      await post("/api/v1/nodes", { metadata: { name: "status-node" }, spec: {} });
+      const path = "/api/v1/nodes/status-node";
+      const ready = { conditions: [{ type: "Ready", status: "True", reason: "KubeletReady" }], addresses: [{ type: "InternalIP", address: "10.0.0.9" }] };
+      const ignored = await api.request(path, { method: "PATCH", body: JSON.stringify({ status: ready }), contentType: "application/merge-patch+json" });
+      assert.equal(ignored.status, 200, ignored.body);
+      assert.equal(((ignored.json() as Obj).status as { conditions?: unknown } | undefined)?.conditions, undefined, "a write to the object leaves its status alone");
+      const written = await api.request(`${path}/status`, { method: "PATCH", body: JSON.stringify({ status: ready }), contentType: "application/merge-patch+json" });
+      assert.equal(written.status, 200, written.body);
+      const table = (await api.request(path, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" })).json() as { rows: { cells: unknown[] }[] };
+      assert.deepEqual(table.rows[0]!.cells.slice(0, 2), ["status-node", "Ready"]);
+    });
+
     test("finalizers hold a delete until the last one is removed", async () => {
       await post("/api/v1/namespaces/t/configmaps", { metadata: { name: "held", finalizers: ["example.com/hold"] } });
-      const del = await api.request("/api/v1/namespaces/t/configmaps/held", { method: "DELETE", body: '{"propagationPolicy":"Background"}' });
+      const del = await api.request("/api/v1/namespaces/t/configmaps/held", { method: "DELETE", body: '{"propagationPolicy":"Background","gracePeriodSeconds":5}' });
       assert.equal(del.status, 200);
       const marked = (await api.request("/api/v1/namespaces/t/configmaps/held")).json() as Obj;
       assert.match(String(marked.metadata.deletionTimestamp), /Z$/);
+      assert.equal(marked.metadata.deletionGracePeriodSeconds, 5);
       const released = await api.request("/api/v1/namespaces/t/configmaps/held", { method: "PATCH", body: '{"metadata":{"finalizers":null}}', contentType: "application/merge-patch+json" });
       assert.equal(released.status, 200, released.body);
       expectStatus(await api.request("/api/v1/namespaces/t/configmaps/held"), 404, "NotFound");

@@ -190,21 +190,22 @@ for (const [version, bin] of [
       }
     });
 
-    test("delete waits for the object to go, and every kind can be created and listed", () => {
-      const manifests = [
-        `apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: ${ns}}\nspec:\n  type: NodePort\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n`,
-        `apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: ${ns}}\nstringData: {password: hunter2}\n`,
-        `apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa, namespace: ${ns}}\n`,
-        `apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: ${ns}}\nspec:\n  serviceName: db\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: db, image: demo:1}]}\n`,
-        `apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: ${ns}}\nspec:\n  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n    spec: {containers: [{name: a, image: demo:1}]}\n`,
-        `apiVersion: batch/v1\nkind: Job\nmetadata: {name: once, namespace: ${ns}}\nspec:\n  template:\n    spec: {restartPolicy: Never, containers: [{name: j, image: demo:1}]}\n`,
-        `apiVersion: batch/${version === "1.20" ? "v1beta1" : "v1"}\nkind: CronJob\nmetadata: {name: tick, namespace: ${ns}}\nspec:\n  schedule: "*/5 * * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec: {restartPolicy: OnFailure, containers: [{name: j, image: demo:1}]}\n`,
-        `apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: lock, namespace: ${ns}}\nspec: {holderIdentity: me}\n`,
-        `apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: rs1, namespace: ${ns}}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: rs1}}\n  template:\n    metadata: {labels: {app: rs1}}\n    spec: {containers: [{name: a, image: demo:1}]}\n`,
-        `apiVersion: v1\nkind: Endpoints\nmetadata: {name: web, namespace: ${ns}}\nsubsets: [{addresses: [{ip: 10.244.1.5}], ports: [{port: 8080}]}]\n`,
-        `apiVersion: v1\nkind: Event\nmetadata: {name: e1, namespace: ${ns}}\ninvolvedObject: {kind: Pod, name: a-pod, namespace: ${ns}}\nreason: Tested\ntype: Normal\nmessage: hello from the test\n`,
-        `apiVersion: v1\nkind: Node\nmetadata: {name: node-${ns}, labels: {node-role.kubernetes.io/worker: ""}}\nspec: {}\n`,
-      ];
+    const manifests = [
+      `apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: ${ns}}\nspec:\n  type: NodePort\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n`,
+      `apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: ${ns}}\nstringData: {password: hunter2}\n`,
+      `apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa, namespace: ${ns}}\n`,
+      `apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: ${ns}}\nspec:\n  serviceName: db\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: db, image: demo:1}]}\n`,
+      `apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: ${ns}}\nspec:\n  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n    spec: {containers: [{name: a, image: demo:1}]}\n`,
+      `apiVersion: batch/v1\nkind: Job\nmetadata: {name: once, namespace: ${ns}}\nspec:\n  template:\n    spec: {restartPolicy: Never, containers: [{name: j, image: demo:1}]}\n`,
+      `apiVersion: batch/${version === "1.20" ? "v1beta1" : "v1"}\nkind: CronJob\nmetadata: {name: tick, namespace: ${ns}}\nspec:\n  schedule: "*/5 * * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec: {restartPolicy: OnFailure, containers: [{name: j, image: demo:1}]}\n`,
+      `apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: lock, namespace: ${ns}}\nspec: {holderIdentity: me}\n`,
+      `apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: rs1, namespace: ${ns}}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: rs1}}\n  template:\n    metadata: {labels: {app: rs1}}\n    spec: {containers: [{name: a, image: demo:1}]}\n`,
+      `apiVersion: v1\nkind: Endpoints\nmetadata: {name: web, namespace: ${ns}}\nsubsets: [{addresses: [{ip: 10.244.1.5}], ports: [{port: 8080}]}]\n`,
+      `apiVersion: v1\nkind: Event\nmetadata: {name: e1, namespace: ${ns}}\ninvolvedObject: {kind: Pod, name: a-pod, namespace: ${ns}}\nreason: Tested\ntype: Normal\nmessage: hello from the test\n`,
+      `apiVersion: v1\nkind: Node\nmetadata: {name: node-${ns}, labels: {node-role.kubernetes.io/worker: ""}}\nspec: {}\n`,
+    ];
+
+    test("every kind can be created and listed", () => {
       const out = ok(["apply", "-f", "-"], manifests.join("---\n"));
       for (const what of ["service/web", "secret/s", "serviceaccount/sa", "statefulset.apps/db", "daemonset.apps/agent", "job.batch/once", "cronjob.batch/tick", "lease.coordination.k8s.io/lock"]) {
         assert.match(out, new RegExp(`${what.replace(".", "\\.")} created`));
@@ -219,6 +220,43 @@ for (const [version, bin] of [
       assert.match(ok(["get", "nodes"]), new RegExp(`^NAME\\s+STATUS\\s+ROLES\\s+AGE\\s+VERSION\n(.|\n)*^node-${ns}\\s+Unknown\\s+worker\\s+`, "m"));
       assert.match(ok(["cordon", `node-${ns}`]), /cordoned/);
       assert.match(ok(["get", "node", `node-${ns}`]), /Unknown,SchedulingDisabled/);
+    });
+
+    test("every kind: describe, label, annotate, patch, scale, get -w", async () => {
+      const objects = ["pod/a-pod", "configmap/watched", "deployment/web", "service/web", "secret/s", "serviceaccount/sa", "statefulset/db", "daemonset/agent", "job/once", "cronjob/tick", "lease/lock", "replicaset/rs1", "endpoints/web", "event/e1"];
+      const clusterWide = [`node/node-${ns}`, `namespace/${ns}`];
+      // A watched object's rows in `get -w`: they start with its name (an Event's with its age).
+      const rowOf = (object: string): RegExp => (object.startsWith("event/") ? /\sTested\s+pod\/a-pod\s/g : new RegExp(`^${object.split("/")[1]!}\\s`, "gm"));
+      // One `get -w` per kind, started before the changes below, each must show its object change.
+      const watches = [...objects, ...clusterWide].map((o) => {
+        const kind = o.split("/")[0]!;
+        return { o, w: api.kubectlBackground(bin, clusterWide.includes(o) ? ["get", kind, "-w"] : ["-n", ns, "get", kind, "-w"]) };
+      });
+      try {
+        await until("every get -w to list its object", () => watches.every(({ o, w }) => (w.output().match(rowOf(o)) ?? []).length >= 1));
+        const described = ok(["-n", ns, "describe", ...objects]) + ok(["describe", ...clusterWide]);
+        for (const o of [...objects, ...clusterWide]) assert.match(described, new RegExp(`^Name:\\s+${o.split("/")[1]!}$`, "m"), `describe ${o}`);
+        assert.match(described, /Replicas:\s+1 desired/);
+        assert.match(described, /Schedule:\s+\*\/5 \* \* \* \*/);
+        assert.match(described, /Holder Identity:\s+me|HolderIdentity:\s+me|holderIdentity:\s+me/i);
+        assert.match(ok(["-n", ns, "label", ...objects, "touched=yes"]), /event\/e1 labeled/);
+        assert.match(ok(["label", ...clusterWide, "touched=yes"]), new RegExp(`namespace/${ns} labeled`));
+        assert.match(ok(["-n", ns, "annotate", ...objects, "remark=hi"]), /lease\.coordination\.k8s\.io\/lock annotated/);
+        ok(["annotate", ...clusterWide, "remark=hi"]);
+        for (const o of objects) assert.match(ok(["-n", ns, "patch", o, "-p", '{"metadata":{"annotations":{"patched":"yes"}}}']), /patched/, o);
+        for (const o of clusterWide) assert.match(ok(["patch", o, "-p", '{"metadata":{"annotations":{"patched":"yes"}}}']), /patched/, o);
+        assert.match(ok(["-n", ns, "scale", "deployment/web", "replicaset/rs1", "statefulset/db", "--replicas=3"]), /statefulset\.apps\/db scaled/);
+        assert.equal(ok(["-n", ns, "get", "deploy/web", "rs/rs1", "sts/db", "-o", "jsonpath={.items[*].spec.replicas}"]), "3 3 3");
+        const seen = ok(["-n", ns, "get", ...objects, "-o", 'jsonpath={range .items[*]}{.metadata.labels.touched}{.metadata.annotations.remark}{.metadata.annotations.patched}{" "}{end}']);
+        assert.equal(seen.trim(), Array.from({ length: objects.length }, () => "yeshiyes").join(" "));
+        assert.equal(ok(["get", ...clusterWide, "-o", 'jsonpath={range .items[*]}{.metadata.labels.touched}{.metadata.annotations.patched}{" "}{end}']).trim(), "yesyes yesyes");
+        await until("every get -w to show its object changed", () => watches.every(({ o, w }) => (w.output().match(rowOf(o)) ?? []).length >= 2));
+      } finally {
+        await Promise.all(watches.map(({ w }) => w.stop()));
+      }
+    });
+
+    test("delete waits for the object to go", () => {
       assert.match(ok(["delete", "-f", "-"], manifests.join("---\n")), /service "web" deleted/);
       assert.match(ok(["-n", ns, "delete", "pod", "a-pod", "b-pod", "dup"]), /pod "a-pod" deleted/);
       assert.equal(ok(["-n", ns, "get", "pods", "-o", "name"]), "");

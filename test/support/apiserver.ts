@@ -35,6 +35,11 @@ export interface RequestOptions {
   clientCert?: { cert: string; key: string };
 }
 
+export interface ApiServerStartOptions {
+  /** Extra flags for the apiserver's node process (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+}
+
 export class ApiServerProcess {
   proc: ChildProcess | undefined;
   readonly log: string[] = [];
@@ -44,6 +49,7 @@ export class ApiServerProcess {
     readonly store: StoreCluster,
     readonly dir: string,
     readonly port: number,
+    private readonly nodeArgs: string[] = [],
   ) {}
 
   get url(): string {
@@ -54,7 +60,7 @@ export class ApiServerProcess {
     return join(this.dir, "pki", "kubeconfig");
   }
 
-  static async start(kind: StoreKind): Promise<ApiServerProcess> {
+  static async start(kind: StoreKind, opts: ApiServerStartOptions = {}): Promise<ApiServerProcess> {
     const store = await StoreCluster.start({ kind });
     const dir = mkdtempSync(join(tmpdir(), "skiff-apiserver-"));
     let api: ApiServerProcess | undefined;
@@ -66,7 +72,7 @@ export class ApiServerProcess {
         timeout: 60_000,
       });
       if (certs.status !== 0) throw new Error(`skiff certs failed: ${certs.stderr}`);
-      api = new ApiServerProcess(store, dir, port);
+      api = new ApiServerProcess(store, dir, port, opts.nodeArgs);
       api.launch();
       await api.waitReady();
       return api;
@@ -83,6 +89,7 @@ export class ApiServerProcess {
   launch(): void {
     const pki = join(this.dir, "pki");
     const args = [
+      ...this.nodeArgs,
       "--import",
       "tsx",
       join(repo, "deploy/src/cli.ts"),
@@ -122,6 +129,11 @@ export class ApiServerProcess {
       if (this.proc === undefined || Date.now() > deadline) throw new Error(`apiserver not ready:\n${this.log.join("").slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
+  }
+
+  /** The CA certificate (PEM) and a bearer token, for clients of their own. */
+  credentials(as: "admin" | "viewer" = "admin"): { ca: Buffer; token: string } {
+    return { ca: readFileSync(join(this.dir, "pki", "ca.crt")), token: this.token(as) };
   }
 
   private token(as: "admin" | "viewer"): string {
@@ -235,13 +247,21 @@ export class ApiServerProcess {
     return path;
   }
 
-  /** Stops the apiserver process (SIGTERM), leaving the store running. */
-  async stopServer(): Promise<void> {
+  /**
+   * Stops the apiserver process, leaving the store running: SIGKILL by
+   * default; SIGTERM lets it exit on its own (and write a --cpu-prof), with
+   * SIGKILL after 15 s if it does not.
+   */
+  async stopServer(signal: "SIGKILL" | "SIGTERM" = "SIGKILL"): Promise<void> {
     const proc = this.proc;
     if (proc === undefined) return;
     await new Promise<void>((resolve) => {
-      proc.once("exit", () => resolve());
-      proc.kill("SIGKILL");
+      const late = setTimeout(() => proc.kill("SIGKILL"), 15_000);
+      proc.once("exit", () => {
+        clearTimeout(late);
+        resolve();
+      });
+      proc.kill(signal);
     });
   }
 

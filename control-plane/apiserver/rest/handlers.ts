@@ -12,7 +12,7 @@ import { type ObjectStore, type Selectors, fieldGetters } from "./objects.ts";
 import { patchObject } from "./patch.ts";
 import { handleSubresource } from "./subresources.ts";
 import { type IncludeObject, toTable } from "./table.ts";
-import { startWatch } from "./watch.ts";
+import { type WatchEventType, eventLine, startWatch } from "./watch.ts";
 import type { WatchCaches } from "./watch-cache.ts";
 
 export interface HandlerDeps {
@@ -79,11 +79,10 @@ async function watch(deps: HandlerDeps, r: ResourceRequest): Promise<void> {
     r.res.flushHeaders();
   };
   const sink = {
-    event: (type: string, object: unknown): void => {
+    event: (type: WatchEventType, object: object): void => {
       if (!open) return;
       begin();
-      const body = table && type !== "ERROR" ? toTable(r.type, [object as never], include, {}) : object;
-      r.res.write(`${JSON.stringify({ type, object: body })}\n`);
+      r.res.write(table && type !== "ERROR" ? `${JSON.stringify({ type, object: toTable(r.type, [object as never], include, {}) })}\n` : eventLine(type, object));
     },
     end: (): void => {
       if (!open) return;

@@ -44,16 +44,27 @@ export function storageFailure(err: unknown): ApiError {
   return internal(err instanceof Error ? err.message : String(err));
 }
 
-export function fieldGetters(type: ResourceType): Record<string, (o: Record<string, unknown>) => string> {
-  const meta = (o: Record<string, unknown>): Record<string, unknown> => (o.metadata as Record<string, unknown> | undefined) ?? {};
-  return {
-    "metadata.name": (o) => String(meta(o).name ?? ""),
-    "metadata.namespace": (o) => String(meta(o).namespace ?? ""),
-    ...type.fields,
-  };
+type FieldGetters = Record<string, (o: Record<string, unknown>) => string>;
+
+const meta = (o: Record<string, unknown>): Record<string, unknown> => (o.metadata as Record<string, unknown> | undefined) ?? {};
+// Built once per kind: matches() runs for every object of a list and every watcher of an event.
+const gettersByType = new WeakMap<ResourceType, FieldGetters>();
+
+export function fieldGetters(type: ResourceType): FieldGetters {
+  let getters = gettersByType.get(type);
+  if (getters === undefined) {
+    getters = {
+      "metadata.name": (o) => String(meta(o).name ?? ""),
+      "metadata.namespace": (o) => String(meta(o).namespace ?? ""),
+      ...type.fields,
+    };
+    gettersByType.set(type, getters);
+  }
+  return getters;
 }
 
 export function matches(type: ResourceType, sel: Selectors, obj: KubeObject): boolean {
+  if (sel.labels.length === 0 && sel.fields.length === 0) return true;
   return matchesLabels(sel.labels, obj.metadata.labels) && matchesFields(sel.fields, fieldGetters(type), obj as Record<string, unknown>);
 }
 

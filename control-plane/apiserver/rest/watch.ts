@@ -6,14 +6,14 @@ import { gone } from "../errors.ts";
 import type { KubeObject, ResourceType } from "../registry/types.ts";
 import type { StorageError, StorageWatch, WatchEvent } from "../storage/storage.ts";
 import { apiVersionOf } from "../registry/types.ts";
-import { decodeObject } from "./codec.ts";
+import { decodeShared } from "./codec.ts";
 import { type ObjectStore, type Selectors, matches } from "./objects.ts";
 import type { WatchCaches } from "./watch-cache.ts";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
 
 export interface WatchSink {
-  event(type: WatchEventType, object: unknown): void;
+  event(type: WatchEventType, object: object): void;
   /** The watch cannot go on (compaction, store failure); the stream ends. */
   end(): void;
 }
@@ -29,6 +29,20 @@ export interface WatchRequest extends Selectors {
 
 function bookmark(type: ResourceType, version: string, revision: number): KubeObject {
   return { kind: type.kind, apiVersion: apiVersionOf(type.group, version), metadata: { resourceVersion: String(revision) } };
+}
+
+const lines = new WeakMap<object, Map<WatchEventType, string>>();
+
+/**
+ * One watch event as a line of JSON. Objects decoded once for every watcher
+ * (decodeShared) are serialized once too.
+ */
+export function eventLine(type: WatchEventType, object: object): string {
+  let byType = lines.get(object);
+  if (byType === undefined) lines.set(object, (byType = new Map()));
+  let line = byType.get(type);
+  if (line === undefined) byType.set(type, (line = `${JSON.stringify({ type, object })}\n`));
+  return line;
 }
 
 export async function startWatch(objects: ObjectStore, caches: WatchCaches, req: WatchRequest, sink: WatchSink): Promise<StorageWatch> {
@@ -51,13 +65,13 @@ export async function startWatch(objects: ObjectStore, caches: WatchCaches, req:
         if (req.bookmarks) sink.event("BOOKMARK", bookmark(type, version, e.revision));
         continue;
       }
-      const previous = e.previous === undefined ? undefined : decodeObject(type, version, e.previous);
+      const previous = e.previous === undefined ? undefined : decodeShared(type, version, e.previous);
       const wasIn = previous !== undefined && matches(type, req, previous);
       if (e.type === "delete") {
         if (wasIn) sink.event("DELETED", { ...previous, metadata: { ...previous.metadata, resourceVersion: String(e.revision) } });
         continue;
       }
-      const obj = decodeObject(type, version, e.kv);
+      const obj = decodeShared(type, version, e.kv);
       const isIn = matches(type, req, obj);
       if (isIn && wasIn) sink.event("MODIFIED", obj);
       else if (isIn) sink.event("ADDED", obj);

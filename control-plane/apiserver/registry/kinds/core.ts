@@ -6,6 +6,7 @@ import type { KubeObject } from "../types.ts";
 import { checkMetadata, invalidValue } from "../validation.ts";
 import { defineKind } from "./define.ts";
 import { defaultPodSpec, validatePodSpec } from "./pod-spec.ts";
+import { validatePodSpecUpdate } from "./pod-update.ts";
 
 type Json = Record<string, unknown>;
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
@@ -89,9 +90,7 @@ export const pods = defineKind({
   },
   validate: (o, old) => {
     const causes: StatusCause[] = [...checkMetadata(o), ...validatePodSpec(o.spec, "spec")];
-    if (old !== undefined && str(old, "spec.nodeName") !== "" && str(o, "spec.nodeName") !== str(old, "spec.nodeName")) {
-      causes.push(invalidValue("spec.nodeName", str(o, "spec.nodeName"), "field is immutable once set"));
-    }
+    if (old !== undefined) causes.push(...validatePodSpecUpdate(o.spec, old.spec));
     return causes;
   },
 });
