@@ -28,6 +28,9 @@ const responseHeaders = {
   "grpc-encoding": "identity",
 };
 const okTrailers = { "grpc-status": "0", "grpc-message": "OK" };
+// No date header: gRPC has no use for it (etcd sends none) and it costs a header per call.
+const respondOptions = { waitForTrailers: true, sendDate: false };
+const failOptions = { endStream: true, sendDate: false };
 /** The gRPC length prefix: a compressed flag and a 4-byte length. */
 const prefixBytes = 5;
 
@@ -96,7 +99,7 @@ function respond(stream: ServerHttp2Stream, message: Buffer): void {
   frame[0] = 0;
   frame.writeUInt32BE(message.length, 1);
   message.copy(frame, prefixBytes);
-  stream.respond(responseHeaders, { waitForTrailers: true });
+  stream.respond(responseHeaders, respondOptions);
   stream.once("wantTrailers", () => stream.sendTrailers(okTrailers));
   stream.end(frame);
 }
@@ -106,6 +109,6 @@ function fail(stream: ServerHttp2Stream, code: status, details: string): void {
   if (stream.destroyed || stream.closed) return;
   stream.respond(
     { "grpc-status": String(code), "grpc-message": encodeURI(details), [h2.HTTP2_HEADER_STATUS]: h2.HTTP_STATUS_OK, [h2.HTTP2_HEADER_CONTENT_TYPE]: "application/grpc+proto" },
-    { endStream: true },
+    failOptions,
   );
 }
