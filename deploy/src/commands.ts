@@ -20,7 +20,7 @@ const benches: Record<string, { summary: string; load: () => Promise<{ main(args
   },
   sim: { summary: "seeds per second of the deterministic simulator [SEEDS]", load: () => import("../../test/bench/sim-throughput.ts") },
   store: {
-    summary: "skiff's store next to etcd 3.4: writes, reads, watch, failover [--quick] [--only=skiff|etcd]",
+    summary: "skiff's store next to etcd 3.4: writes (and CPU per write), reads, watch, failover [--quick] [--only=skiff|etcd] [--writes-only] [--clients=1,16,256]",
     load: () => import("../../test/bench/store.ts"),
   },
 };

@@ -28,6 +28,7 @@ test("the store benchmark measures every figure against a skiff cluster", { time
     positive(`writes/s at ${c} clients`, w.opsPerSecond);
     positive(`p50 at ${c} clients`, w.p50Ms);
     positive(`p99 at ${c} clients`, w.p99Ms);
+    positive(`members' CPU per write at ${c} clients`, w.cpuUsPerWrite);
   }
   positive("linearizable reads/s", skiff.linearizableReads.opsPerSecond);
   positive("serializable reads/s", skiff.serializableReads.opsPerSecond);

@@ -20,7 +20,10 @@ export type LoadJob =
   | ({ kind: "watch"; watchers: number; streams: number; events: number; writers: number; keyPrefix: number; keyBytes: number; valueBytes: number; timeoutMs: number } & LoadTarget);
 
 export interface ThroughputResult {
+  /** Calls that succeeded inside the measured window. */
   ops: number;
+  /** Calls that succeeded over the whole phase, warm-up included (for CPU per call). */
+  acked: number;
   errors: number;
   seconds: number;
   opsPerSecond: number;
@@ -83,6 +86,7 @@ async function closedLoop(
   await Promise.all(channels.map((c) => c.connect()));
   const samples = new Samples();
   let errors = 0;
+  let acked = 0;
   const start = performance.now();
   const measureFrom = start + warmupMs;
   const measureTo = measureFrom + durationMs;
@@ -92,6 +96,7 @@ async function closedLoop(
       if (--running > 0) return;
       resolve({
         ops: samples.length,
+        acked,
         errors,
         seconds: durationMs / 1000,
         opsPerSecond: samples.length / (durationMs / 1000),
@@ -104,6 +109,7 @@ async function closedLoop(
       const sent = performance.now();
       channels[client % channels.length]!.unary(path, frame, callTimeoutMs, (ok) => {
         const now = performance.now();
+        if (ok) acked++;
         if (now >= measureFrom && now <= measureTo) {
           if (ok) samples.push(now - sent);
           else errors++;

@@ -20,10 +20,13 @@ import { join } from "node:path";
 import { type StoreKind, StoreCluster } from "../support/store-cluster.ts";
 import { emptyFrame, paths, PutFrames, scanStatusResponse } from "./grpc-wire.ts";
 import { H2Connection } from "./h2-client.ts";
+import { cpuSeconds } from "./process-cpu.ts";
 import type { LoadJob, LoadResult, ThroughputResult, WatchResult } from "./store-load.ts";
 
 export interface StoreBenchOptions {
   kinds: StoreKind[];
+  /** Only the write phases (no reads, watch or failover). */
+  writesOnly: boolean;
   /** Measured time of each throughput phase. */
   durationMs: number;
   /** Load before each measured window (JIT warm-up, connections, batching settling). */
@@ -48,9 +51,17 @@ export interface FailoverFigures {
   maxMs: number;
 }
 
+/** A write phase, with the CPU time its member processes spent per acknowledged write. */
+export interface WriteFigures extends ThroughputResult {
+  /** All members' CPU, µs per write. */
+  cpuUsPerWrite: number;
+  /** The leader's share of it. */
+  leaderCpuUsPerWrite: number;
+}
+
 export interface StoreFigures {
   kind: StoreKind;
-  writes: Record<string, ThroughputResult>;
+  writes: Record<string, WriteFigures>;
   linearizableReads: ThroughputResult;
   serializableReads: ThroughputResult;
   watch: WatchResult;
@@ -59,6 +70,7 @@ export interface StoreFigures {
 
 export const fullOptions: StoreBenchOptions = {
   kinds: ["skiff", "etcd"],
+  writesOnly: false,
   durationMs: 10_000,
   warmupMs: 2_000,
   writeClients: [1, 16, 256],
@@ -230,11 +242,24 @@ async function measureStore(kind: StoreKind, o: StoreBenchOptions): Promise<Stor
   try {
     const rows = await waitSettled(cluster);
     const target = { endpoints: leaderFirst(rows), connections: o.connectionsPerMember };
-    const writes: Record<string, ThroughputResult> = {};
+    const leaderPid = cluster.members.find((m) => m.clientUrl.endsWith(target.endpoints[0]!))?.proc?.pid;
+    const pids = cluster.members.map((m) => m.proc?.pid).filter((p): p is number => p !== undefined);
+    const cpuOf = (ps: (number | undefined)[]): number => ps.reduce<number>((sum, p) => sum + (p === undefined ? 0 : cpuSeconds(p)), 0);
+    const writes: Record<string, WriteFigures> = {};
     for (const [i, clients] of o.writeClients.entries()) {
+      const [cpu0, lead0] = [cpuOf(pids), cpuOf([leaderPid])];
       const r = await load.run<ThroughputResult>({ kind: "writes", ...target, clients, warmupMs: o.warmupMs, durationMs: o.durationMs, keyPrefix: prefix.writes + i, keyBytes, valueBytes });
-      say(`${kind}: ${clients} clients: ${Math.round(r.opsPerSecond)} writes/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms${r.errors > 0 ? `, ${r.errors} errors` : ""}`);
-      writes[String(clients)] = r;
+      const perWrite = (seconds: number): number => (r.acked > 0 ? (seconds * 1e6) / r.acked : 0);
+      const w = { ...r, cpuUsPerWrite: perWrite(cpuOf(pids) - cpu0), leaderCpuUsPerWrite: perWrite(cpuOf([leaderPid]) - lead0) };
+      say(
+        `${kind}: ${clients} clients: ${Math.round(r.opsPerSecond)} writes/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ` +
+          `CPU ${Math.round(w.cpuUsPerWrite)} µs/write (leader ${Math.round(w.leaderCpuUsPerWrite)})${r.errors > 0 ? `, ${r.errors} errors` : ""}`,
+      );
+      writes[String(clients)] = w;
+    }
+    const none: ThroughputResult = { ops: 0, acked: 0, errors: 0, seconds: 0, opsPerSecond: 0, p50Ms: 0, p99Ms: 0 };
+    if (o.writesOnly) {
+      return { kind, writes, linearizableReads: none, serializableReads: none, watch: { watchers: 0, writes: 0, delivered: 0, expected: 0, seconds: 0, eventsPerSecond: 0 }, failover: { samplesMs: [], p50Ms: 0, maxMs: 0 } };
     }
     await load.run({ kind: "fill", ...target, keys: readKeys, keyPrefix: prefix.fill, keyBytes, valueBytes, clients: 64 });
     const readsOf = async (serializable: boolean): Promise<ThroughputResult> => {
@@ -289,11 +314,14 @@ interface Row {
 function rows(o: StoreBenchOptions): Row[] {
   const out: Row[] = [];
   for (const c of o.writeClients) {
-    const w = (f: StoreFigures): ThroughputResult => f.writes[String(c)]!;
+    const w = (f: StoreFigures): WriteFigures => f.writes[String(c)]!;
     out.push({ label: `writes/s, ${c} client${c === 1 ? "" : "s"}`, value: (f) => w(f).opsPerSecond, digits: 0 });
     out.push({ label: "  p50 latency, ms", value: (f) => w(f).p50Ms, digits: 2 });
     out.push({ label: "  p99 latency, ms", value: (f) => w(f).p99Ms, digits: 2 });
+    out.push({ label: "  members' CPU per write, µs", value: (f) => w(f).cpuUsPerWrite, digits: 0 });
+    out.push({ label: "  leader's CPU per write, µs", value: (f) => w(f).leaderCpuUsPerWrite, digits: 0 });
   }
+  if (o.writesOnly) return out;
   out.push({ label: `linearizable reads/s, ${o.readClients} clients`, value: (f) => f.linearizableReads.opsPerSecond, digits: 0 });
   out.push({ label: `serializable reads/s, ${o.readClients} clients`, value: (f) => f.serializableReads.opsPerSecond, digits: 0 });
   out.push({ label: `watch events/s, ${o.watchers.toLocaleString("en")} watchers`, value: (f) => f.watch.eventsPerSecond, digits: 0 });
@@ -321,7 +349,7 @@ export function formatTable(o: StoreBenchOptions, figures: Partial<Record<StoreK
     const ratio = s !== undefined && e !== undefined && e > 0 ? `${(s / e).toFixed(2)}×` : "";
     lines.push(`${r.label.padEnd(width)}  ${(s === undefined ? "-" : fmt(s, r.digits)).padStart(10)}  ${(e === undefined ? "-" : fmt(e, r.digits)).padStart(10)}  ${ratio.padStart(10)}`);
   }
-  lines.push("", "(for latency and failover rows a ratio below 1 is better)");
+  lines.push("", "(for latency, CPU and failover rows a ratio below 1 is better)");
   return `${lines.join("\n")}\n`;
 }
 
@@ -339,7 +367,7 @@ export function ratios(o: StoreBenchOptions, figures: Partial<Record<StoreKind, 
 }
 
 function parseArgs(args: string[]): StoreBenchOptions {
-  const o: StoreBenchOptions = { ...(args.includes("--quick") ? quickOptions : fullOptions) };
+  const o: StoreBenchOptions = { ...(args.includes("--quick") ? quickOptions : fullOptions), writesOnly: args.includes("--writes-only") };
   for (const a of args) {
     const [flag, value] = a.split("=", 2);
     if (value === undefined) continue;
@@ -353,6 +381,7 @@ function parseArgs(args: string[]): StoreBenchOptions {
     else if (flag === "--kills") o.kills = n;
     else if (flag === "--watch-events") o.watchEvents = n;
     else if (flag === "--connections") o.connectionsPerMember = n;
+    else if (flag === "--clients") o.writeClients = value.split(",").map(Number);
   }
   return o;
 }
