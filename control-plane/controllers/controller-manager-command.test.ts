@@ -29,4 +29,7 @@ test("--controllers: all by default, a list, \"*\" with exclusions, unknown name
   assert.ok(most("replicaset"));
   assert.ok(!most("deployment"));
   assert.throws(() => parseFlags(["--kubeconfig=/k", "--controllers=frob"]), /unknown controller "frob"/);
+  assert.equal(parseFlags(["--kubeconfig=/k"]).terminatedPodGcThreshold, 12500);
+  assert.equal(parseFlags(["--kubeconfig=/k", "--terminated-pod-gc-threshold=3"]).terminatedPodGcThreshold, 3);
+  assert.throws(() => parseFlags(["--kubeconfig=/k", "--terminated-pod-gc-threshold=x"]), /must be an integer/);
 });

@@ -1,4 +1,5 @@
-// `skiff controller-manager --kubeconfig F [--concurrent-syncs N] [--controllers LIST] [--leader-elect ...]`:
+// `skiff controller-manager --kubeconfig F [--concurrent-syncs N] [--controllers LIST]
+// [--terminated-pod-gc-threshold N] [--leader-elect ...]`:
 // the controllers (ReplicaSet, Deployment, garbage collector, ...) as an API client. With
 // --leader-elect only the holder of the kube-system/kube-controller-manager
 // Lease acts; a leader that loses it exits (as kube-controller-manager does)
@@ -12,6 +13,7 @@ import { type ElectionFlags, electionFlags, parseFlags as parseFlagMap } from ".
 import { createLogger } from "../logger.ts";
 import { ControllerManager, type LeaderGate, controllerNames } from "./controller-manager.ts";
 import { DynamicKubeApi } from "./dynamic/dynamic-kube-api.ts";
+import { defaultTerminatedPodThreshold } from "./podgc/pod-gc-controller.ts";
 import { KubeApi } from "./kube-api.ts";
 import { leaseGate } from "./lease-gate.ts";
 
@@ -21,6 +23,7 @@ export interface ControllerManagerFlags {
   election: ElectionFlags;
   /** kube's --controllers: "*" (all), names, and "-name" to leave one out. */
   enabled: (name: string) => boolean;
+  terminatedPodGcThreshold: number;
 }
 
 /** kube-controller-manager's --controllers syntax: "*,-podgc" or "garbagecollector,namespace". */
@@ -36,7 +39,7 @@ export function parseControllers(text: string): (name: string) => boolean {
 export function parseFlags(args: string[]): ControllerManagerFlags {
   const flags = parseFlagMap(args, new Set(["leader-elect"]));
   for (const name of flags.keys()) {
-    if (!["kubeconfig", "concurrent-syncs", "controllers"].includes(name) && !name.startsWith("leader-elect")) throw new Error(`unknown flag --${name}`);
+    if (!["kubeconfig", "concurrent-syncs", "controllers", "terminated-pod-gc-threshold"].includes(name) && !name.startsWith("leader-elect")) throw new Error(`unknown flag --${name}`);
   }
   const election = electionFlags(flags, "kube-controller-manager");
   const kubeconfig = flags.get("kubeconfig") ?? process.env.KUBECONFIG;
@@ -46,7 +49,10 @@ export function parseFlags(args: string[]): ControllerManagerFlags {
   if (syncs === true || !Number.isInteger(workers) || workers < 1) throw new Error("--concurrent-syncs must be a positive integer");
   const controllers = flags.get("controllers") ?? "*";
   if (controllers === true) throw new Error("--controllers needs a list");
-  return { kubeconfig, workers, election, enabled: parseControllers(controllers) };
+  const threshold = flags.get("terminated-pod-gc-threshold") ?? String(defaultTerminatedPodThreshold);
+  const terminatedPodGcThreshold = Number(threshold);
+  if (threshold === true || !Number.isInteger(terminatedPodGcThreshold)) throw new Error("--terminated-pod-gc-threshold must be an integer (0 or less keeps every terminated pod)");
+  return { kubeconfig, workers, election, enabled: parseControllers(controllers), terminatedPodGcThreshold };
 }
 
 export async function runControllerManager(args: string[]): Promise<number> {
@@ -71,7 +77,13 @@ export async function runControllerManager(args: string[]): Promise<number> {
   }
   const kc = new KubeConfig();
   kc.loadFromFile(flags.kubeconfig);
-  const manager = new ControllerManager(new KubeApi(kc, log), log, { workers: flags.workers, gate, dynamic: new DynamicKubeApi(kc, log), enabled: flags.enabled });
+  const manager = new ControllerManager(new KubeApi(kc, log), log, {
+    workers: flags.workers,
+    gate,
+    dynamic: new DynamicKubeApi(kc, log),
+    enabled: flags.enabled,
+    podGc: { terminatedPodThreshold: flags.terminatedPodGcThreshold },
+  });
   // Signals first: a standby waits in start() until it leads.
   const signalled = new Promise<boolean>((resolve) => {
     process.once("SIGTERM", () => resolve(true));

@@ -10,6 +10,7 @@ import { DeploymentController } from "./deployment/deployment-controller.ts";
 import type { DynamicApi } from "./dynamic/dynamic-api.ts";
 import { GarbageCollector } from "./garbagecollector/garbage-collector.ts";
 import { NamespaceController } from "./namespace/namespace-controller.ts";
+import { PodGcController, type PodGcOptions } from "./podgc/pod-gc-controller.ts";
 import { ReplicaSetController } from "./replicaset/replicaset-controller.ts";
 
 export interface LeaderGate {
@@ -38,11 +39,12 @@ export interface ControllerManagerOptions {
   gate?: LeaderGate;
   /** The controllers that work on every kind (garbage collector, ...) need it; without it they do not run. */
   dynamic?: DynamicApi;
-  /** Which controllers run, by kube's names (replicaset, deployment, garbagecollector, namespace); default all. */
+  /** Which controllers run, by kube's names (replicaset, deployment, garbagecollector, namespace, podgc); default all. */
   enabled?: (name: string) => boolean;
+  podGc?: PodGcOptions;
 }
 
-export const controllerNames = ["replicaset", "deployment", "garbagecollector", "namespace"];
+export const controllerNames = ["replicaset", "deployment", "garbagecollector", "namespace", "podgc"];
 
 export class ControllerManager {
   private readonly loops: ControllerLoop[] = [];
@@ -55,6 +57,7 @@ export class ControllerManager {
   private readonly clock: Clock;
   private readonly dynamic: DynamicApi | undefined;
   private readonly enabled: (name: string) => boolean;
+  private readonly podGc: PodGcOptions;
 
   constructor(
     private readonly api: ClusterApi,
@@ -65,6 +68,7 @@ export class ControllerManager {
     this.clock = clock;
     this.dynamic = opts.dynamic;
     this.enabled = opts.enabled ?? (() => true);
+    this.podGc = opts.podGc ?? {};
     this.gate = opts.gate ?? alwaysLeader();
     this.workers = opts.workers ?? 5;
     this.replicaSets = new ReplicaSetController(api, { clock });
@@ -110,6 +114,7 @@ export class ControllerManager {
     const out: Reconciler[] = [];
     if (this.enabled("garbagecollector")) out.push(new GarbageCollector(dynamic, this.clock));
     if (this.enabled("namespace")) out.push(new NamespaceController(dynamic, this.clock));
+    if (this.enabled("podgc")) out.push(new PodGcController(dynamic, this.clock, this.podGc));
     return out;
   }
 

@@ -3,6 +3,8 @@
 // deleting a Deployment removes its ReplicaSets and pods (background, the
 // default), --cascade=foreground removes them before the Deployment itself
 // goes, --cascade=orphan leaves them in place without the owner reference.
+// Namespace deletion, eviction, and pod GC (terminated pods beyond the
+// threshold, pods of deleted nodes) in the same cluster.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { ApiServerProcess, kubectl120, kubectl132 } from "../support/apiserver.ts";
@@ -15,7 +17,7 @@ let manager: ControllerManagerProcess | undefined;
 
 before(async () => {
   api = await ApiServerProcess.start("skiff");
-  manager = ControllerManagerProcess.launch(api.kubeconfig);
+  manager = ControllerManagerProcess.launch(api.kubeconfig, ["--terminated-pod-gc-threshold=2"]);
 });
 
 after(async () => {
@@ -170,4 +172,34 @@ test("pods/eviction (policy/v1 and v1beta1) deletes the pod, 404 for a missing o
   const refused = await evict("g1", "policy/v1");
   assert.equal(refused.status, 429, refused.body);
   assert.equal((await a.request(`/api/v1/namespaces/${ns}/pods/g1`)).status, 200);
+});
+
+test("pod GC: terminated pods beyond --terminated-pod-gc-threshold go oldest first; pods of a deleted node go", async () => {
+  const a = api!;
+  const podgc = "podgc";
+  kubectl(kubectl132, ["create", "namespace", podgc]);
+  for (const n of ["gc-n1", "gc-n2"]) assert.equal((await a.request("/api/v1/nodes", { method: "POST", body: JSON.stringify({ metadata: { name: n } }) })).status, 201);
+  const create = async (name: string, node: string): Promise<void> => {
+    const r = await a.request(`/api/v1/namespaces/${podgc}/pods`, { method: "POST", body: JSON.stringify({ metadata: { name }, spec: { nodeName: node, containers: [{ name: "c", image: "demo:1" }] } }) });
+    assert.equal(r.status, 201, r.body);
+  };
+  const finish = async (name: string): Promise<void> => {
+    const p = (await a.request(`/api/v1/namespaces/${podgc}/pods/${name}`)).json();
+    const r = await a.request(`/api/v1/namespaces/${podgc}/pods/${name}/status`, { method: "PUT", body: JSON.stringify({ ...p, status: { phase: "Succeeded" } }) });
+    assert.equal(r.status, 200, r.body);
+  };
+  // Creation timestamps have one-second resolution: a pause makes the ages distinct.
+  for (const name of ["done-1", "done-2", "done-3"]) {
+    await create(name, "gc-n1");
+    await new Promise((r) => setTimeout(r, 1100));
+  }
+  await create("running", "gc-n1");
+  await create("on-n2", "gc-n2");
+  for (const name of ["done-3", "done-1", "done-2"]) await finish(name);
+  const names = async (): Promise<string[]> => (await list(`/api/v1/namespaces/${podgc}/pods`)).map((p) => p.metadata.name).sort();
+  await until("the oldest terminated pod to go", async () => !(await names()).includes("done-1"));
+  assert.deepEqual(await names(), ["done-2", "done-3", "on-n2", "running"]);
+  assert.equal((await a.request("/api/v1/nodes/gc-n2", { method: "DELETE" })).status, 200);
+  await until("the pod of the deleted node to go", async () => !(await names()).includes("on-n2"));
+  assert.deepEqual(await names(), ["done-2", "done-3", "running"]);
 });
