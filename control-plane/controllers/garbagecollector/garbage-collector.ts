@@ -64,10 +64,13 @@ export class GarbageCollector implements Reconciler {
       this.enqueueUids(owners);
       return;
     }
-    const refsChanged = e.type === "update" && JSON.stringify(ownerRefsOf(e.old)) !== JSON.stringify(ownerRefsOf(o));
+    // Most updates (status, a Lease renewal) change neither references nor deletion: nothing to look at.
+    const refsChanged = e.type === "add" || JSON.stringify(ownerRefsOf(e.old)) !== JSON.stringify(ownerRefsOf(o));
+    const deletionChanged = e.type === "add" || e.old.metadata?.deletionTimestamp !== o.metadata?.deletionTimestamp || JSON.stringify(e.old.metadata?.finalizers) !== JSON.stringify(o.metadata?.finalizers);
     const owners = this.graph.observe(r, o);
-    if (ownerRefsOf(o).length > 0 || (isDeleting(o) && (hasFinalizer(o, orphanFinalizer) || hasFinalizer(o, foregroundFinalizer)))) this.queue.add(key);
-    if (refsChanged || isDeleting(o)) this.enqueueUids(owners);
+    const collecting = isDeleting(o) && (hasFinalizer(o, orphanFinalizer) || hasFinalizer(o, foregroundFinalizer));
+    if ((refsChanged && ownerRefsOf(o).length > 0) || (deletionChanged && collecting)) this.queue.add(key);
+    if (refsChanged || (deletionChanged && isDeleting(o))) this.enqueueUids(owners);
   }
 
   private lookup(key: string): { r: ResourceInfo; o: Named } | undefined {
