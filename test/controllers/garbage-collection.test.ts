@@ -137,6 +137,8 @@ test("deleting a namespace: Terminating, new content refused, all content remove
   await until("the deployment's pods", async () => (await list(`/api/v1/namespaces/${doomed}/pods`)).length === 2);
   kubectl(kubectl132, ["delete", "namespace", doomed, "--wait=false"]);
   assert.equal(kubectl(kubectl132, ["get", "namespace", doomed, "-o", "jsonpath={.status.phase} {.spec.finalizers}"]), 'Terminating ["kubernetes"]');
+  const again = a.kubectl(kubectl132, ["delete", "namespace", doomed, "--wait=false"]);
+  assert.match(again.stderr, /\(Conflict\).*The system is ensuring all content is removed from this namespace/);
   const refused = a.kubectl(kubectl120, ["-n", doomed, "create", "configmap", "late"]);
   assert.notEqual(refused.status, 0);
   assert.match(refused.stderr, new RegExp(`\\(Forbidden\\).*configmaps "late" is forbidden: unable to create new content in namespace ${doomed} because it is being terminated`));

@@ -331,6 +331,9 @@ export class ObjectStore {
       if (opts.resourceVersion !== undefined && opts.resourceVersion !== current.metadata.resourceVersion) {
         throw conflict(type.resource, type.group, name, `Precondition failed: ResourceVersion in precondition: ${opts.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ""}`);
       }
+      if (isNamespace && current.metadata.deletionTimestamp !== undefined && type.holdsDeletion?.(current) === true) {
+        throw conflict(type.resource, type.group, name, "The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.");
+      }
       try {
         const changed = finalizersOnDelete(type, version, current.metadata.finalizers ?? [], opts);
         const finalizers = changed ?? current.metadata.finalizers ?? [];
