@@ -154,7 +154,7 @@ test("deleting a namespace: Terminating, new content refused, all content remove
   kubectl(kubectl132, ["create", "namespace", doomed]);
 });
 
-test("pods/eviction (policy/v1 and v1beta1) deletes the pod, 404 for a missing one; a PodDisruptionBudget that selects the pod refuses", async () => {
+test("pods/eviction (policy/v1 and v1beta1) deletes the pod, 404 for a missing one; a PodDisruptionBudget is honoured", async () => {
   const a = api!;
   const pod = (name: string, app = "ev"): string => JSON.stringify({ metadata: { name, labels: { app } }, spec: { containers: [{ name: "c", image: "demo:1" }] } });
   const evict = (name: string, apiVersion: string): Promise<{ status: number; body: string }> =>
@@ -168,12 +168,26 @@ test("pods/eviction (policy/v1 and v1beta1) deletes the pod, 404 for a missing o
   const missing = await evict("nope", "policy/v1");
   assert.equal(missing.status, 404, missing.body);
   assert.match(missing.body, /pods \\"nope\\" not found/);
+  // A budget of minAvailable 1 over two ready pods allows one eviction, then refuses; a pending pod takes nothing from it.
   const pdb = { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: "guard" }, spec: { minAvailable: 1, selector: { matchLabels: { app: "guarded" } } } };
   assert.equal((await a.request(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`, { method: "POST", body: JSON.stringify(pdb) })).status, 201);
-  assert.equal((await a.request(`/api/v1/namespaces/${ns}/pods`, { method: "POST", body: pod("g1", "guarded") })).status, 201);
-  const refused = await evict("g1", "policy/v1");
+  for (const name of ["g1", "g2", "g3"]) {
+    assert.equal((await a.request(`/api/v1/namespaces/${ns}/pods`, { method: "POST", body: pod(name, "guarded") })).status, 201);
+    if (name === "g3") continue;
+    const p = (await a.request(`/api/v1/namespaces/${ns}/pods/${name}`)).json();
+    const status = { phase: "Running", conditions: [{ type: "Ready", status: "True" }] };
+    assert.equal((await a.request(`/api/v1/namespaces/${ns}/pods/${name}/status`, { method: "PUT", body: JSON.stringify({ ...p, status }) })).status, 200);
+  }
+  const first = await evict("g1", "policy/v1");
+  assert.equal(first.status, 201, first.body);
+  const refused = await evict("g2", "policy/v1");
   assert.equal(refused.status, 429, refused.body);
-  assert.equal((await a.request(`/api/v1/namespaces/${ns}/pods/g1`)).status, 200);
+  assert.match(refused.body, /The disruption budget guard needs 1 healthy pods and has 1 currently/);
+  assert.equal((await a.request(`/api/v1/namespaces/${ns}/pods/g2`)).status, 200);
+  const budget = (await a.request(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/guard`)).json() as { status: { disruptedPods: Record<string, string> } };
+  assert.deepEqual(Object.keys(budget.status.disruptedPods), ["g1"]);
+  const pending = await evict("g3", "policy/v1beta1");
+  assert.equal(pending.status, 201, pending.body);
 });
 
 test("pod GC: terminated pods beyond --terminated-pod-gc-threshold go oldest first; pods of a deleted node go", async () => {

@@ -1,17 +1,13 @@
 // The scale subresource (autoscaling/v1 Scale over spec.replicas), pod
-// binding (how the scheduler places a pod on a node) and pod eviction (how
-// kubectl drain removes pods; skiff serves no PodDisruptionBudgets, so an
-// eviction is a delete with the Eviction's DeleteOptions).
-import { ApiError, badRequest, conflict, methodNotAllowed, pathNotFound } from "../errors.ts";
+// binding (how the scheduler places a pod on a node); pod eviction is in
+// eviction.ts.
+import { badRequest, conflict, methodNotAllowed, pathNotFound } from "../errors.ts";
 import { sendJson } from "../http/respond.ts";
 import type { Json } from "../patch/merge-patch.ts";
-import { resourceTypes } from "../registry/index.ts";
 import type { KubeObject, ScaleInfo } from "../registry/types.ts";
-import { matchesLabels, parseLabelSelector } from "../selectors/labels.ts";
-import { labelSelectorString } from "../registry/printing.ts";
 import type { ResourceRequest } from "./context.ts";
 import { readObjectBody } from "./decode.ts";
-import { propagationOf } from "./deletion.ts";
+import { handleEviction } from "./eviction.ts";
 import type { ObjectStore } from "./objects.ts";
 import { applyPatch, readPatch } from "./patch.ts";
 
@@ -80,43 +76,6 @@ async function handleBinding(objects: ObjectStore, r: ResourceRequest, verb: str
     spec.nodeName = target;
     pod.spec = spec;
     return pod;
-  });
-  sendJson(r.res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
-}
-
-async function handleEviction(objects: ObjectStore, r: ResourceRequest, verb: string): Promise<void> {
-  if (r.type.resource !== "pods" || r.type.group !== "") throw pathNotFound(r.req.url ?? "");
-  if (verb !== "create") throw methodNotAllowed(r.req.method ?? "");
-  const { value } = await readObjectBody(r);
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw badRequest("the body must be an Eviction object");
-  const eviction = value as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown }; deleteOptions?: unknown };
-  if (eviction.kind !== undefined && eviction.kind !== "Eviction") throw badRequest(`the kind in the body (${String(eviction.kind)}) does not match the expected kind (Eviction)`);
-  if (eviction.apiVersion !== undefined && eviction.apiVersion !== "policy/v1" && eviction.apiVersion !== "policy/v1beta1") {
-    throw badRequest(`the API version in the data (${String(eviction.apiVersion)}) does not match the expected API version (policy/v1)`);
-  }
-  const name = r.name!;
-  const named = eviction.metadata?.name;
-  if (named !== undefined && named !== "" && named !== name) throw badRequest(`name in URL does not match name in Eviction object`);
-  const options = (typeof eviction.deleteOptions === "object" && eviction.deleteOptions !== null ? eviction.deleteOptions : {}) as Record<string, unknown>;
-  const pre = (options.preconditions ?? {}) as { uid?: string; resourceVersion?: string };
-  const pod = await objects.get(r.type, r.version, r.namespace, name);
-  const pdbType = resourceTypes.find((t) => t.resource === "poddisruptionbudgets")!;
-  const budgets = await objects.list(pdbType, "v1", r.namespace, { labels: [], fields: [], limit: 0, continueToken: undefined, resourceVersion: undefined, resourceVersionMatch: undefined });
-  const guarding = budgets.items.find((b) => {
-    const selector = labelSelectorString((b.spec as { selector?: unknown } | undefined)?.selector);
-    return selector !== "<none>" && matchesLabels(parseLabelSelector(selector), pod.metadata.labels);
-  });
-  if (guarding !== undefined) {
-    // No disruption controller keeps budgets' status, so skiff cannot tell whether this eviction is allowed.
-    throw new ApiError(429, "TooManyRequests", `Cannot evict pod as it would violate the pod's disruption budget (skiff does not evaluate PodDisruptionBudgets yet: ${guarding.metadata.name ?? ""})`, {
-      causes: [{ reason: "DisruptionBudget", message: `PodDisruptionBudget ${guarding.metadata.name ?? ""} selects this pod` }],
-    });
-  }
-  await objects.delete(r.type, r.version, r.namespace, name, {
-    uid: pre.uid,
-    resourceVersion: pre.resourceVersion,
-    gracePeriodSeconds: typeof options.gracePeriodSeconds === "number" ? options.gracePeriodSeconds : undefined,
-    ...propagationOf(r.type, name, options, new URLSearchParams()),
   });
   sendJson(r.res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
 }

@@ -1,8 +1,7 @@
-// policy/v1 (and v1beta1) PodDisruptionBudget, stored and listed. It also
-// makes policy/v1 a served group-version, where kubectl drain finds the
-// Eviction kind of pods/eviction. No disruption controller computes its
-// status yet, so an eviction of a pod a budget selects is refused
-// (rest/subresources.ts) rather than risk breaking the budget.
+// policy/v1 (and v1beta1) PodDisruptionBudget. It also makes policy/v1 a
+// served group-version, where kubectl drain finds the Eviction kind of
+// pods/eviction. No disruption controller keeps its status; evictions
+// evaluate the budget themselves and write status (rest/eviction.ts).
 import { age, at, col, num } from "../printing.ts";
 import type { KubeObject } from "../types.ts";
 import { checkMetadata } from "../validation.ts";
