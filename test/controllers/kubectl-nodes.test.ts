@@ -2,8 +2,9 @@
 // skiff controller-manager, with a hollow scheduler and kubelet in this test
 // (bind each pending pod to a schedulable, untainted node; mark bound pods
 // Running and Ready through pods/status): cordon/uncordon, taint add and
-// remove, drain (evictions through pods/eviction; the ReplicaSet controller
-// recreates the pods and they land on the other node), and the Deployment
+// remove, drain (evictions through pods/eviction under a
+// PodDisruptionBudget; the ReplicaSet controller recreates the pods and they
+// land on the other node), and the Deployment
 // flows: create deployment, scale, set image, rollout
 // status|history|undo|pause|resume.
 import assert from "node:assert/strict";
@@ -155,7 +156,12 @@ for (const [version, bin] of [
         const on = new Set((await pods()).map((p) => p.spec.nodeName));
         return on.has(nodeA) && on.has(nodeB);
       });
+      // A budget of one unavailable pod: drain's parallel evictions must take turns (429 and retry) while replacements get ready.
+      await ok(["-n", ns, "create", "poddisruptionbudget", "web", "--selector=app=web", "--max-unavailable=1"]);
+      const onA = (await pods()).filter((p) => p.spec.nodeName === nodeA).map((p) => p.metadata.name).sort();
       const out = await ok(["drain", nodeA, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=120s"]);
+      const budget = (await api!.request(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/web`)).json() as { status?: { disruptedPods?: Record<string, string> } };
+      assert.deepEqual(Object.keys(budget.status?.disruptedPods ?? {}).sort(), onA, "each eviction was recorded against the budget");
       assert.match(out, /evicting pod/);
       // 1.32 ends with "drained", 1.20 with "evicted".
       assert.match(out, new RegExp(`node/${nodeA} (drained|evicted)`));
