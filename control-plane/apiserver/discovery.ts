@@ -30,7 +30,12 @@ function entries(t: ResourceType): Record<string, unknown>[] {
   const out = [main];
   if (t.statusSubresource) out.push({ name: `${t.resource}/status`, singularName: "", namespaced: t.namespaced, kind: t.kind, verbs: ["get", "patch", "update"] });
   if (t.scale !== undefined) out.push({ name: `${t.resource}/scale`, singularName: "", namespaced: t.namespaced, group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] });
-  if (t.resource === "pods" && t.group === "") out.push({ name: "pods/binding", singularName: "", namespaced: true, kind: "Binding", verbs: ["create"] });
+  if (t.resource === "pods" && t.group === "") {
+    out.push({ name: "pods/binding", singularName: "", namespaced: true, kind: "Binding", verbs: ["create"] });
+    // kubectl drain looks for this entry (with group and version) to decide to evict rather than delete.
+    out.push({ name: "pods/eviction", singularName: "", namespaced: true, group: "policy", version: "v1", kind: "Eviction", verbs: ["create"] });
+  }
+  if (t.resource === "namespaces" && t.group === "") out.push({ name: "namespaces/finalize", singularName: "", namespaced: false, kind: "Namespace", verbs: ["update"] });
   return out;
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseFlags } from "./controller-manager-command.ts";
+import { parseControllers, parseFlags } from "./controller-manager-command.ts";
 
 test("flags: --kubeconfig in either form, --concurrent-syncs, refusals", () => {
   const plain = parseFlags(["--kubeconfig", "/k"]);
@@ -17,4 +17,19 @@ test("flags: --kubeconfig in either form, --concurrent-syncs, refusals", () => {
   assert.throws(() => parseFlags(["--kubeconfig=/k", "--leader-elect-renew-deadline=9s"]), /leaseDuration must be greater/);
   assert.throws(() => parseFlags(["--kubeconfig=/k", "--bogus=1"]), /unknown flag --bogus/);
   assert.throws(() => parseFlags(["--kubeconfig"]), /needs a value/);
+});
+
+test("--controllers: all by default, a list, \"*\" with exclusions, unknown names refused", () => {
+  const all = parseFlags(["--kubeconfig=/k"]).enabled;
+  assert.ok(all("garbagecollector") && all("replicaset"));
+  const some = parseControllers("garbagecollector");
+  assert.ok(some("garbagecollector"));
+  assert.ok(!some("replicaset"));
+  const most = parseControllers("*,-deployment");
+  assert.ok(most("replicaset"));
+  assert.ok(!most("deployment"));
+  assert.throws(() => parseFlags(["--kubeconfig=/k", "--controllers=frob"]), /unknown controller "frob"/);
+  assert.equal(parseFlags(["--kubeconfig=/k"]).terminatedPodGcThreshold, 12500);
+  assert.equal(parseFlags(["--kubeconfig=/k", "--terminated-pod-gc-threshold=3"]).terminatedPodGcThreshold, 3);
+  assert.throws(() => parseFlags(["--kubeconfig=/k", "--terminated-pod-gc-threshold=x"]), /must be an integer/);
 });

@@ -1,5 +1,6 @@
-// `skiff controller-manager --kubeconfig F [--concurrent-syncs N] [--leader-elect ...]`:
-// the ReplicaSet and Deployment controllers as an API client. With
+// `skiff controller-manager --kubeconfig F [--concurrent-syncs N] [--controllers LIST]
+// [--terminated-pod-gc-threshold N] [--leader-elect ...]`:
+// the controllers (ReplicaSet, Deployment, garbage collector, ...) as an API client. With
 // --leader-elect only the holder of the kube-system/kube-controller-manager
 // Lease acts; a leader that loses it exits (as kube-controller-manager does)
 // so that it comes back as a fresh standby.
@@ -10,7 +11,9 @@ import type { ApiClient } from "../../proto/kube/api-client.ts";
 import { apiElection } from "../leader-election/api-election.ts";
 import { type ElectionFlags, electionFlags, parseFlags as parseFlagMap } from "../leader-election/election-flags.ts";
 import { createLogger } from "../logger.ts";
-import { ControllerManager, type LeaderGate } from "./controller-manager.ts";
+import { ControllerManager, type LeaderGate, controllerNames } from "./controller-manager.ts";
+import { DynamicKubeApi } from "./dynamic/dynamic-kube-api.ts";
+import { defaultTerminatedPodThreshold } from "./podgc/pod-gc-controller.ts";
 import { KubeApi } from "./kube-api.ts";
 import { leaseGate } from "./lease-gate.ts";
 
@@ -18,12 +21,25 @@ export interface ControllerManagerFlags {
   kubeconfig: string;
   workers: number;
   election: ElectionFlags;
+  /** kube's --controllers: "*" (all), names, and "-name" to leave one out. */
+  enabled: (name: string) => boolean;
+  terminatedPodGcThreshold: number;
+}
+
+/** kube-controller-manager's --controllers syntax: "*,-podgc" or "garbagecollector,namespace". */
+export function parseControllers(text: string): (name: string) => boolean {
+  const items = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  for (const item of items) {
+    const name = item.replace(/^-/, "");
+    if (name !== "*" && !controllerNames.includes(name)) throw new Error(`--controllers: unknown controller "${name}" (known: ${controllerNames.join(", ")})`);
+  }
+  return (name) => !items.includes(`-${name}`) && (items.includes("*") || items.includes(name));
 }
 
 export function parseFlags(args: string[]): ControllerManagerFlags {
   const flags = parseFlagMap(args, new Set(["leader-elect"]));
   for (const name of flags.keys()) {
-    if (name !== "kubeconfig" && name !== "concurrent-syncs" && !name.startsWith("leader-elect")) throw new Error(`unknown flag --${name}`);
+    if (!["kubeconfig", "concurrent-syncs", "controllers", "terminated-pod-gc-threshold"].includes(name) && !name.startsWith("leader-elect")) throw new Error(`unknown flag --${name}`);
   }
   const election = electionFlags(flags, "kube-controller-manager");
   const kubeconfig = flags.get("kubeconfig") ?? process.env.KUBECONFIG;
@@ -31,7 +47,12 @@ export function parseFlags(args: string[]): ControllerManagerFlags {
   const syncs = flags.get("concurrent-syncs") ?? "5";
   const workers = Number(syncs);
   if (syncs === true || !Number.isInteger(workers) || workers < 1) throw new Error("--concurrent-syncs must be a positive integer");
-  return { kubeconfig, workers, election };
+  const controllers = flags.get("controllers") ?? "*";
+  if (controllers === true) throw new Error("--controllers needs a list");
+  const threshold = flags.get("terminated-pod-gc-threshold") ?? String(defaultTerminatedPodThreshold);
+  const terminatedPodGcThreshold = Number(threshold);
+  if (threshold === true || !Number.isInteger(terminatedPodGcThreshold)) throw new Error("--terminated-pod-gc-threshold must be an integer (0 or less keeps every terminated pod)");
+  return { kubeconfig, workers, election, enabled: parseControllers(controllers), terminatedPodGcThreshold };
 }
 
 export async function runControllerManager(args: string[]): Promise<number> {
@@ -54,7 +75,15 @@ export async function runControllerManager(args: string[]): Promise<number> {
     leaseClient = lease.client;
     gate = leaseGate(lease.config);
   }
-  const manager = new ControllerManager(KubeApi.fromFile(flags.kubeconfig, log), log, { workers: flags.workers, gate });
+  const kc = new KubeConfig();
+  kc.loadFromFile(flags.kubeconfig);
+  const manager = new ControllerManager(new KubeApi(kc, log), log, {
+    workers: flags.workers,
+    gate,
+    dynamic: new DynamicKubeApi(kc, log),
+    enabled: flags.enabled,
+    podGc: { terminatedPodThreshold: flags.terminatedPodGcThreshold },
+  });
   // Signals first: a standby waits in start() until it leads.
   const signalled = new Promise<boolean>((resolve) => {
     process.once("SIGTERM", () => resolve(true));

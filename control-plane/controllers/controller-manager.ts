@@ -5,8 +5,12 @@
 import type { Logger } from "../logger.ts";
 import type { ClusterApi } from "./api.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { ControllerLoop } from "./controller-loop.ts";
+import { ControllerLoop, type Reconciler } from "./controller-loop.ts";
 import { DeploymentController } from "./deployment/deployment-controller.ts";
+import type { DynamicApi } from "./dynamic/dynamic-api.ts";
+import { GarbageCollector } from "./garbagecollector/garbage-collector.ts";
+import { NamespaceController } from "./namespace/namespace-controller.ts";
+import { PodGcController, type PodGcOptions } from "./podgc/pod-gc-controller.ts";
 import { ReplicaSetController } from "./replicaset/replicaset-controller.ts";
 
 export interface LeaderGate {
@@ -33,7 +37,14 @@ export interface ControllerManagerOptions {
   /** Workers per controller (kube's --concurrent-deployment-syncs, --concurrent-replicaset-syncs). */
   workers?: number;
   gate?: LeaderGate;
+  /** The controllers that work on every kind (garbage collector, ...) need it; without it they do not run. */
+  dynamic?: DynamicApi;
+  /** Which controllers run, by kube's names (replicaset, deployment, garbagecollector, namespace, podgc); default all. */
+  enabled?: (name: string) => boolean;
+  podGc?: PodGcOptions;
 }
+
+export const controllerNames = ["replicaset", "deployment", "garbagecollector", "namespace", "podgc"];
 
 export class ControllerManager {
   private readonly loops: ControllerLoop[] = [];
@@ -43,6 +54,10 @@ export class ControllerManager {
   readonly deployments: DeploymentController;
   private stopped: Promise<void> | undefined;
   private readonly stopping = new AbortController();
+  private readonly clock: Clock;
+  private readonly dynamic: DynamicApi | undefined;
+  private readonly enabled: (name: string) => boolean;
+  private readonly podGc: PodGcOptions;
 
   constructor(
     private readonly api: ClusterApi,
@@ -50,6 +65,10 @@ export class ControllerManager {
     opts: ControllerManagerOptions = {},
   ) {
     const clock = opts.clock ?? systemClock;
+    this.clock = clock;
+    this.dynamic = opts.dynamic;
+    this.enabled = opts.enabled ?? (() => true);
+    this.podGc = opts.podGc ?? {};
     this.gate = opts.gate ?? alwaysLeader();
     this.workers = opts.workers ?? 5;
     this.replicaSets = new ReplicaSetController(api, { clock });
@@ -62,12 +81,20 @@ export class ControllerManager {
     const ready = new Promise<void>((resolve) => (started = resolve));
     this.stopped = this.gate.run(async (lost) => {
       await this.api.start();
-      for (const c of [this.replicaSets, this.deployments]) {
+      const reconcilers: Reconciler[] = [this.replicaSets, this.deployments];
+      if (this.dynamic !== undefined) {
+        // Discovery first: these controllers subscribe to a cache per resource before the caches fill.
+        await this.dynamic.discover();
+        reconcilers.push(...this.dynamicControllers(this.dynamic));
+        await this.dynamic.start();
+      }
+      const running = reconcilers.filter((c) => this.enabled(c.name));
+      for (const c of running) {
         const loop = new ControllerLoop(c, this.log.with({ controller: c.name }));
         loop.run(this.workers);
         this.loops.push(loop);
       }
-      this.log.info("controllers running", { controllers: ["replicaset", "deployment"], workers: this.workers });
+      this.log.info("controllers running", { controllers: running.map((c) => c.name), workers: this.workers });
       started();
       // Lead until leadership is lost or the manager stops.
       await new Promise<void>((resolve) => {
@@ -83,6 +110,14 @@ export class ControllerManager {
     await Promise.race([ready, this.stopped]);
   }
 
+  private dynamicControllers(dynamic: DynamicApi): Reconciler[] {
+    const out: Reconciler[] = [];
+    if (this.enabled("garbagecollector")) out.push(new GarbageCollector(dynamic, this.clock));
+    if (this.enabled("namespace")) out.push(new NamespaceController(dynamic, this.clock));
+    if (this.enabled("podgc")) out.push(new PodGcController(dynamic, this.clock, this.podGc));
+    return out;
+  }
+
   /** Resolves when the manager no longer leads (leadership lost or stopped). */
   done(): Promise<void> {
     return this.stopped ?? Promise.resolve();
@@ -94,6 +129,7 @@ export class ControllerManager {
     await Promise.all(this.loops.map((l) => l.stop()));
     await this.gate.stop();
     await this.api.stop();
+    await this.dynamic?.stop();
     await this.stopped;
   }
 }

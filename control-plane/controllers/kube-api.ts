@@ -18,7 +18,7 @@ function objectPath(kind: Kind, namespace: string, name: string): string {
   return `${collectionPath(kind, namespace)}/${encodeURIComponent(name)}`;
 }
 
-class InformerCache<T extends Named & KubernetesObject> implements ObjectCache<T> {
+export class InformerCache<T extends Named & KubernetesObject> implements ObjectCache<T> {
   private readonly handlers: ((e: CacheEvent<T>) => void)[] = [];
   private readonly seen = new Map<string, T>();
   private stopping = false;

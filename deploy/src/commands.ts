@@ -82,7 +82,7 @@ export const commands: Command[] = [
   },
   {
     name: "controller-manager",
-    summary: "run the ReplicaSet and Deployment controllers against an API server: --kubeconfig F [--concurrent-syncs N]",
+    summary: "run the controllers (replicaset, deployment, garbagecollector, namespace, podgc) against an API server: --kubeconfig F [--concurrent-syncs N] [--controllers LIST] [--terminated-pod-gc-threshold N]",
     run: async (args) => (await import("../../control-plane/controllers/controller-manager-command.ts")).runControllerManager(args),
   },
   {

@@ -75,6 +75,8 @@ const messages: Record<string, MessageSpec> = {
   CronJob: { 1: ["metadata", "ObjectMeta"], 2: ["spec", "CronJobSpec"], 3: ["status", "ignore"] },
   CronJobSpec: { 1: ["schedule", "string"], 2: ["startingDeadlineSeconds", "int"], 3: ["concurrencyPolicy", "string"], 4: ["suspend", "bool"], 5: ["jobTemplate", "JobTemplateSpec"], 6: ["successfulJobsHistoryLimit", "int"], 7: ["failedJobsHistoryLimit", "int"] },
   JobTemplateSpec: { 1: ["metadata", "ObjectMeta"], 2: ["spec", "JobSpec"] },
+  PodDisruptionBudget: { 1: ["metadata", "ObjectMeta"], 2: ["spec", "PodDisruptionBudgetSpec"], 3: ["status", "ignore"] },
+  PodDisruptionBudgetSpec: { 1: ["minAvailable", "intOrString"], 2: ["selector", "LabelSelector"], 3: ["maxUnavailable", "intOrString"], 4: ["unhealthyPodEvictionPolicy", "string"] },
   Empty: {},
 };
 
@@ -97,12 +99,14 @@ const pointerFields = new Set([
   "automountServiceAccountToken",
   "controller",
   "blockOwnerDeletion",
+  "minAvailable",
+  "maxUnavailable",
 ]);
 
 const zeroTime = "zero-time";
 
 /** The kinds whose protobuf form skiff decodes, by kind name. */
-export const protobufKinds = new Set(["Namespace", "ConfigMap", "Secret", "ServiceAccount", "Service", "Deployment", "Job", "CronJob"]);
+export const protobufKinds = new Set(["Namespace", "ConfigMap", "Secret", "ServiceAccount", "Service", "Deployment", "Job", "CronJob", "PodDisruptionBudget"]);
 
 class Reader {
   pos = 0;

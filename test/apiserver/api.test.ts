@@ -63,14 +63,14 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
     test("discovery, OpenAPI and metrics", async () => {
       assert.deepEqual((await api.request("/api")).json().versions, ["v1"]);
       const groups = (await api.request("/apis")).json().groups as { name: string; versions: { version: string }[] }[];
-      assert.deepEqual(groups.map((g) => g.name), ["apps", "batch", "coordination.k8s.io"]);
+      assert.deepEqual(groups.map((g) => g.name), ["apps", "batch", "coordination.k8s.io", "policy"]);
       assert.deepEqual(groups.find((g) => g.name === "batch")!.versions.map((v) => v.version), ["v1", "v1beta1"]);
       const core = (await api.request("/api/v1")).json().resources as { name: string; shortNames?: string[]; categories?: string[]; verbs: string[] }[];
       const pods = core.find((r) => r.name === "pods")!;
       assert.deepEqual(pods.shortNames, ["po"]);
       assert.deepEqual(pods.categories, ["all"]);
       assert.ok(pods.verbs.includes("watch"));
-      for (const sub of ["pods/status", "pods/binding", "nodes/status", "services/status"]) assert.ok(core.some((r) => r.name === sub), sub);
+      for (const sub of ["pods/status", "pods/binding", "pods/eviction", "namespaces/finalize", "nodes/status", "services/status"]) assert.ok(core.some((r) => r.name === sub), sub);
       const apps = (await api.request("/apis/apps/v1")).json().resources as { name: string; kind: string }[];
       assert.equal(apps.find((r) => r.name === "deployments/scale")?.kind, "Scale");
       const v2 = await api.request("/openapi/v2", { accept: "application/com.github.proto-openapi.spec.v2@v1.0+protobuf" });

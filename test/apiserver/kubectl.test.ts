@@ -5,13 +5,18 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { ApiServerProcess, kubectl120, kubectl132 } from "../support/apiserver.ts";
+import { ControllerManagerProcess } from "../support/controller-manager.ts";
 
 let api: ApiServerProcess;
+// Namespace deletion needs the namespace controller (and the collector it relies on); no other controller runs here.
+let manager: ControllerManagerProcess | undefined;
 before(async () => {
   for (const bin of [kubectl132, kubectl120]) assert.ok(existsSync(bin), `${bin} is missing (.ci/run extracts Debian's kubernetes-client 1.20 into /opt/kubectl-1.20)`);
   api = await ApiServerProcess.start("skiff");
+  manager = ControllerManagerProcess.launch(api.kubeconfig, ["--controllers=garbagecollector,namespace"]);
 });
 after(async () => {
+  await manager?.kill();
   await api?.stop();
 });
 

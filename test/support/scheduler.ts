@@ -10,7 +10,7 @@ export class SchedulerProcess {
   private readonly lines: string[] = [];
   private readonly exited: Promise<number>;
 
-  private constructor(private readonly proc: ChildProcess) {
+  protected constructor(private readonly proc: ChildProcess) {
     let partial = "";
     const keep = (b: Buffer): void => {
       partial += b.toString();

@@ -1,5 +1,6 @@
 // Every kind the apiserver serves, and lookups by group, version and resource.
 import { configMaps, endpoints, events, namespaces, nodes, pods, secrets, serviceAccounts } from "./kinds/core.ts";
+import { podDisruptionBudgets } from "./kinds/policy.ts";
 import { services } from "./kinds/service.ts";
 import { cronJobs, daemonSets, deployments, jobs, leases, replicaSets, statefulSets } from "./kinds/workloads.ts";
 import type { ResourceType } from "./types.ts";
@@ -21,6 +22,7 @@ export const resourceTypes: ResourceType[] = [
   jobs,
   cronJobs,
   leases,
+  podDisruptionBudgets,
 ];
 
 export interface GroupVersion {

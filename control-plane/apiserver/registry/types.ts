@@ -90,6 +90,12 @@ export interface ResourceType {
   /** After an update was written: release what `old` held and `obj` does not. */
   afterUpdate?(obj: KubeObject, old: KubeObject, ctx: HookContext): Promise<void>;
   afterDelete?(obj: KubeObject, ctx: HookContext): Promise<void>;
+  /** Keeps fields a plain update may not change (a Namespace's spec.finalizers). */
+  prepareUpdate?(obj: KubeObject, old: KubeObject): void;
+  /** True while something beyond metadata.finalizers holds a deleted object (a Namespace's spec.finalizers). */
+  holdsDeletion?(obj: KubeObject): boolean;
+  /** What a delete without propagationPolicy does to dependents, by request version (Kubernetes' DefaultGarbageCollectionPolicy). */
+  defaultGcPolicy?(version: string): "OrphanDependents" | "DeleteDependents";
 }
 
 export function apiVersionOf(group: string, version: string): string {

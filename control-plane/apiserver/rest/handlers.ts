@@ -8,6 +8,7 @@ import { FieldSelectorError, parseFieldSelector, unsupportedField } from "../sel
 import { SelectorParseError, parseLabelSelector } from "../selectors/labels.ts";
 import type { ResourceRequest } from "./context.ts";
 import { asObject, checkFields, fieldValidationOf, readObjectBody } from "./decode.ts";
+import { propagationOf } from "./deletion.ts";
 import { type ObjectStore, type Selectors, fieldGetters } from "./objects.ts";
 import { patchObject } from "./patch.ts";
 import { handleSubresource } from "./subresources.ts";
@@ -137,7 +138,7 @@ async function update(deps: HandlerDeps, r: ResourceRequest): Promise<void> {
   if (r.type.namespaced && obj.metadata.namespace !== undefined && obj.metadata.namespace !== "" && obj.metadata.namespace !== r.namespace) {
     throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
   }
-  const subresource = r.subresource === "status" ? "status" : "";
+  const subresource = r.subresource === "status" || r.subresource === "finalize" ? r.subresource : "";
   const updated = await deps.objects.update(r.type, r.version, r.namespace, r.name!, obj, subresource);
   sendJson(r.res, 200, updated, warningHeaders(warnings));
 }
@@ -150,17 +151,14 @@ async function remove(deps: HandlerDeps, r: ResourceRequest): Promise<void> {
     if (typeof parsed !== "object" || parsed === null) throw badRequest("DeleteOptions must be an object");
     options = parsed as Record<string, unknown>;
   }
-  const policy = options.propagationPolicy ?? r.query.get("propagationPolicy") ?? undefined;
-  if (policy !== undefined && !["Orphan", "Background", "Foreground"].includes(String(policy))) {
-    throw badRequest(`DeleteOptions.propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`);
-  }
+  const propagation = propagationOf(r.type, r.name!, options, r.query);
   const pre = (options.preconditions ?? {}) as { uid?: string; resourceVersion?: string };
   const grace = options.gracePeriodSeconds ?? r.query.get("gracePeriodSeconds") ?? undefined;
   const deleted = await deps.objects.delete(r.type, r.version, r.namespace, r.name!, {
     uid: pre.uid,
     resourceVersion: pre.resourceVersion,
     gracePeriodSeconds: grace === undefined ? undefined : Number(grace),
-    user: r.user.name,
+    ...propagation,
   });
   sendJson(r.res, 200, deleted);
 }
@@ -170,6 +168,12 @@ export async function handleResource(deps: HandlerDeps, r: ResourceRequest, verb
     // Server-side dry run is not implemented: refusing it is safer than writing.
     if (r.query.has("dryRun") && !["get", "list", "watch"].includes(verb)) {
       throw badRequest("dryRun is not supported by skiff yet; leave out --dry-run=server");
+    }
+    if (r.subresource === "finalize") {
+      // Namespaces only, PUT only: how the namespace controller hands back its "kubernetes" finalizer.
+      if (r.type.resource !== "namespaces" || r.type.group !== "") throw pathNotFound(r.req.url ?? "");
+      if (verb !== "update") throw methodNotAllowed(r.req.method ?? "");
+      return await update(deps, r);
     }
     if (r.subresource !== undefined && r.subresource !== "status") {
       await handleSubresource(deps.objects, r, verb);

@@ -3,13 +3,14 @@
 // (compare-and-swap on resourceVersion), delete (finalizers) and the
 // metadata rules of Kubernetes (uid, generateName, generation, timestamps).
 import { randomUUID } from "node:crypto";
-import { ApiError, alreadyExists, badRequest, conflict, forbidden, gone, internal, invalid, notFound, unavailable } from "../errors.ts";
+import { ApiError, alreadyExists, badRequest, conflict, gone, internal, invalid, notFound, qualified, unavailable } from "../errors.ts";
 import type { HookContext, KubeObject, ResourceType } from "../registry/types.ts";
 import { StorageError, type Storage, type StoredValue } from "../storage/storage.ts";
 import { deepEqual } from "../patch/merge-patch.ts";
 import { type Requirement, matchesLabels } from "../selectors/labels.ts";
 import { type FieldRequirement, matchesFields } from "../selectors/fields.ts";
 import { decodeObject, encodeObject, withVersion } from "./codec.ts";
+import { type PropagationOptions, finalizersOnDelete, nowTimestamp } from "./deletion.ts";
 import { decodeContinue, encodeContinue, listPrefix, objectKey } from "./keys.ts";
 
 export interface Selectors {
@@ -31,7 +32,7 @@ export interface ListPage {
   remaining: number | undefined;
 }
 
-export type Subresource = "" | "status";
+export type Subresource = "" | "status" | "finalize";
 
 const protectedNamespaces = new Set(["default", "kube-system", "kube-public"]);
 
@@ -105,10 +106,11 @@ export class ObjectStore {
     return decodeObject(type, version, await this.read(type, namespace, name));
   }
 
-  async requireNamespace(namespace: string): Promise<void> {
+  async requireNamespace(namespace: string): Promise<KubeObject> {
     const ns = this.allTypes.find((t) => t.resource === "namespaces" && t.group === "")!;
     const { value } = await this.guard(() => this.storage.get(objectKey(ns, undefined, namespace)));
     if (value === undefined) throw notFound("namespaces", "", namespace);
+    return decodeObject(ns, "v1", value);
   }
 
   async list(type: ResourceType, version: string, namespace: string | undefined, opts: ListOptions): Promise<ListPage> {
@@ -184,7 +186,18 @@ export class ObjectStore {
   }
 
   async create(type: ResourceType, version: string, namespace: string | undefined, obj: KubeObject): Promise<KubeObject> {
-    if (type.namespaced) await this.requireNamespace(namespace ?? "");
+    if (type.namespaced) {
+      const ns = await this.requireNamespace(namespace ?? "");
+      if (ns.metadata.deletionTimestamp !== undefined) {
+        const message = `unable to create new content in namespace ${namespace ?? ""} because it is being terminated`;
+        throw new ApiError(403, "Forbidden", `${qualified(type.resource, type.group)} "${obj.metadata.name ?? obj.metadata.generateName ?? ""}" is forbidden: ${message}`, {
+          name: obj.metadata.name,
+          group: type.group,
+          kind: type.resource,
+          causes: [{ reason: "NamespaceTerminating", message, field: "metadata.namespace" }],
+        });
+      }
+    }
     this.prepareNew(type, namespace, obj);
     this.check(type, obj, undefined);
     const name = obj.metadata.name!;
@@ -225,12 +238,16 @@ export class ObjectStore {
     let obj: KubeObject;
     if (subresource === "status") {
       obj = { ...old, status: next.status };
+    } else if (subresource === "finalize") {
+      const finalizers = (next.spec as { finalizers?: unknown } | undefined)?.finalizers;
+      obj = { ...old, spec: { ...((old.spec as Record<string, unknown> | undefined) ?? {}), finalizers: Array.isArray(finalizers) ? finalizers : [] } };
     } else {
       obj = { ...next, metadata: { ...next.metadata } };
       if (type.statusSubresource) {
         if (old.status === undefined) delete obj.status;
         else obj.status = old.status;
       }
+      type.prepareUpdate?.(obj, old);
     }
     const meta = obj.metadata;
     meta.name = name;
@@ -250,7 +267,7 @@ export class ObjectStore {
     this.check(type, obj, old);
     if (type.hasSpec && !deepEqual(specOf(obj), specOf(old))) meta.generation = (old.metadata.generation ?? 1) + 1;
     if (deepEqual(obj, old)) return old;
-    if (meta.deletionTimestamp !== undefined && (meta.finalizers ?? []).length === 0) {
+    if (meta.deletionTimestamp !== undefined && (meta.finalizers ?? []).length === 0 && type.holdsDeletion?.(obj) !== true) {
       // The last finalizer is gone: the object goes away now.
       return this.remove(type, version, namespace, name, stored);
     }
@@ -310,9 +327,10 @@ export class ObjectStore {
     version: string,
     namespace: string | undefined,
     name: string,
-    opts: { uid?: string; resourceVersion?: string; gracePeriodSeconds?: number; user: string },
+    opts: PropagationOptions & { uid?: string; resourceVersion?: string; gracePeriodSeconds?: number },
   ): Promise<KubeObject> {
-    if (type.resource === "namespaces" && type.group === "" && protectedNamespaces.has(name)) {
+    const isNamespace = type.resource === "namespaces" && type.group === "";
+    if (isNamespace && protectedNamespaces.has(name)) {
       throw new ApiError(403, "Forbidden", `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: "namespaces" });
     }
     for (let attempt = 0; ; attempt++) {
@@ -324,39 +342,27 @@ export class ObjectStore {
       if (opts.resourceVersion !== undefined && opts.resourceVersion !== current.metadata.resourceVersion) {
         throw conflict(type.resource, type.group, name, `Precondition failed: ResourceVersion in precondition: ${opts.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ""}`);
       }
+      if (isNamespace && current.metadata.deletionTimestamp !== undefined && type.holdsDeletion?.(current) === true) {
+        throw conflict(type.resource, type.group, name, "The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.");
+      }
       try {
-        if ((current.metadata.finalizers ?? []).length > 0) {
-          if (current.metadata.deletionTimestamp !== undefined) return current;
-          const marked = structuredClone(current);
-          marked.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-          marked.metadata.deletionGracePeriodSeconds = opts.gracePeriodSeconds ?? 0;
-          const result = await this.guard(() => this.storage.update(objectKey(type, namespace, name), encodeObject(type, marked), stored.modRevision));
-          if (!result.ok) throw conflict(type.resource, type.group, name, "the object has been modified");
-          return { ...marked, metadata: { ...marked.metadata, resourceVersion: String(result.revision) } };
-        }
-        if (type.resource === "namespaces" && type.group === "") await this.emptyNamespace(name, opts.user);
-        return await this.remove(type, version, namespace, name, stored);
+        const changed = finalizersOnDelete(type, version, current.metadata.finalizers ?? [], opts);
+        const finalizers = changed ?? current.metadata.finalizers ?? [];
+        const held = finalizers.length > 0 || type.holdsDeletion?.(current) === true;
+        if (!held) return await this.remove(type, version, namespace, name, stored);
+        if (current.metadata.deletionTimestamp !== undefined && changed === undefined) return current;
+        // Marked, not removed: finalizers (the garbage collector's among them) or a namespace's spec.finalizers hold it.
+        const marked = structuredClone(current);
+        marked.metadata.deletionTimestamp ??= nowTimestamp();
+        marked.metadata.deletionGracePeriodSeconds ??= opts.gracePeriodSeconds ?? 0;
+        if (finalizers.length > 0) marked.metadata.finalizers = finalizers;
+        else delete marked.metadata.finalizers;
+        if (isNamespace) marked.status = { ...((marked.status as Record<string, unknown> | undefined) ?? {}), phase: "Terminating" };
+        const result = await this.guard(() => this.storage.update(objectKey(type, namespace, name), encodeObject(type, marked), stored.modRevision));
+        if (!result.ok) throw conflict(type.resource, type.group, name, "the object has been modified");
+        return { ...marked, metadata: { ...marked.metadata, resourceVersion: String(result.revision) } };
       } catch (err) {
         if (!(err instanceof ApiError && err.code === 409 && attempt < 5)) throw err;
-      }
-    }
-  }
-
-  /** Deletes everything in a namespace (skiff has no namespace controller yet). */
-  private async emptyNamespace(namespace: string, user: string): Promise<void> {
-    for (const type of this.allTypes.filter((t) => t.namespaced)) {
-      const page = await this.guard(() => this.storage.list(listPrefix(type, namespace)));
-      for (const kv of page.items) {
-        const name = kv.key.slice(listPrefix(type, namespace).length);
-        try {
-          const obj = decodeObject(type, type.versions[0]!, kv);
-          if ((obj.metadata.finalizers ?? []).length > 0) {
-            throw forbidden(user, "delete", type.resource, type.group, namespace, name);
-          }
-          await this.remove(type, type.versions[0]!, namespace, name, kv);
-        } catch (err) {
-          if (!(err instanceof ApiError && err.code === 404)) throw err;
-        }
       }
     }
   }

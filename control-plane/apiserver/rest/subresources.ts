@@ -1,11 +1,13 @@
-// The scale subresource (autoscaling/v1 Scale over spec.replicas) and pod
-// binding (how the scheduler places a pod on a node).
+// The scale subresource (autoscaling/v1 Scale over spec.replicas), pod
+// binding (how the scheduler places a pod on a node); pod eviction is in
+// eviction.ts.
 import { badRequest, conflict, methodNotAllowed, pathNotFound } from "../errors.ts";
 import { sendJson } from "../http/respond.ts";
 import type { Json } from "../patch/merge-patch.ts";
 import type { KubeObject, ScaleInfo } from "../registry/types.ts";
 import type { ResourceRequest } from "./context.ts";
 import { readObjectBody } from "./decode.ts";
+import { handleEviction } from "./eviction.ts";
 import type { ObjectStore } from "./objects.ts";
 import { applyPatch, readPatch } from "./patch.ts";
 
@@ -82,5 +84,6 @@ export async function handleSubresource(objects: ObjectStore, r: ResourceRequest
   if (r.name === undefined || (r.type.namespaced && r.namespace === undefined)) throw pathNotFound(r.req.url ?? "");
   if (r.subresource === "scale") return handleScale(objects, r, verb);
   if (r.subresource === "binding") return handleBinding(objects, r, verb);
+  if (r.subresource === "eviction") return handleEviction(objects, r, verb);
   throw pathNotFound(r.req.url ?? "");
 }

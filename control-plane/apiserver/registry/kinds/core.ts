@@ -27,6 +27,11 @@ export const namespaces = defineKind({
     o.spec = { finalizers: ["kubernetes"] };
     o.status = { phase: "Active" };
   },
+  // spec.finalizers change only through the finalize subresource; while any remain, a deleted namespace stays.
+  prepareUpdate: (o, old) => {
+    o.spec = { ...((o.spec as Json | undefined) ?? {}), finalizers: at(old, "spec.finalizers") ?? [] };
+  },
+  holdsDeletion: (o) => arr(at(o, "spec.finalizers")).length > 0,
   validate: (o) => checkMetadata(o, "label"),
 });
 

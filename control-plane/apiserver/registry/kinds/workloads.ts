@@ -211,6 +211,8 @@ export const jobs: ResourceType = defineKind({
   prepareCreate: (o) => {
     delete o.status;
   },
+  // batch/v1 Jobs orphan their pods unless told otherwise, for backward compatibility (kubectl asks for Background).
+  defaultGcPolicy: () => "OrphanDependents",
 });
 
 export const cronJobs: ResourceType = defineKind({
@@ -251,6 +253,7 @@ export const cronJobs: ResourceType = defineKind({
   prepareCreate: (o) => {
     o.status = {};
   },
+  defaultGcPolicy: (version) => (version === "v1beta1" ? "OrphanDependents" : "DeleteDependents"),
 });
 
 export const leases: ResourceType = defineKind({
