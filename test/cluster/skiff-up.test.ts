@@ -11,7 +11,7 @@ import type Docker from "dockerode";
 import { findMachine, healAll, killMachine, partitionMachine, startMachine } from "../../deploy/cluster/day-two.ts";
 import { clusterDown } from "../../deploy/cluster/down.ts";
 import { clusterLabelKey, type ClusterLayout, clusterLayout } from "../../deploy/cluster/layout.ts";
-import { memberStatus } from "../../deploy/cluster/member-status.ts";
+import { memberStatus } from "../../proto/etcd/member-status.ts";
 import { waitUntil } from "../../deploy/cluster/progress.ts";
 import { clusterStatus } from "../../deploy/cluster/status.ts";
 import { clusterUp } from "../../deploy/cluster/up.ts";

@@ -1,7 +1,10 @@
 // The store's view of one member (etcd's Maintenance.Status): its id, the
-// leader it follows, its Raft term and index, as `etcdctl endpoint status` shows.
+// leader it follows, its Raft term and index, as `etcdctl endpoint status`
+// shows. Shared by `skiff status` and the dashboard; it works against skiff's
+// store and a real etcd alike.
 import { type Client, credentials, makeGenericClientConstructor, type ServiceError } from "@grpc/grpc-js";
-import { etcdpb as pb, method } from "../../control-plane/apiserver/storage/etcd-grpc.ts";
+import { etcdserverpb as pb } from "../gen/etcd/etcdserverpb/rpc.js";
+import { method } from "./grpc-method.ts";
 
 const MaintenanceClient = makeGenericClientConstructor({ status: method("/etcdserverpb.Maintenance/Status", pb.StatusRequest, pb.StatusResponse) }, "Maintenance");
 
