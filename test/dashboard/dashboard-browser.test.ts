@@ -1,0 +1,192 @@
+// The dashboard in a real browser (Debian's Chromium through playwright-core,
+// headless; never a downloaded browser) against a real API server on skiff's
+// store: the page shows the three nodes, a new pod appears without a reload,
+// and a kill from the page kills the container that stands for a node, after
+// which the node goes NotReady on the page and in the timeline. The node's
+// NotReady is written by the test, as the node lifecycle controller would.
+// Leaves a screenshot in test-results/.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { request } from "node:https";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, test } from "node:test";
+import Docker from "dockerode";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { ApiServerProcess } from "../support/apiserver.ts";
+import { removeByLabel, testRunLabel } from "../support/docker.ts";
+import { freePort } from "../support/ports.ts";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+const chromiumPath = process.env.SKIFF_CHROMIUM ?? "/usr/bin/chromium";
+const run = testRunLabel("dashboard");
+const docker = new Docker({ socketPath: "/var/run/docker.sock" });
+let api: ApiServerProcess;
+let dashboard: ChildProcess | undefined;
+const dashboardLog: string[] = [];
+let port = 0;
+let browser: Browser | undefined;
+let page: Page;
+
+async function waitFor<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${dashboardLog.join("").slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path, headers, ca: readFileSync(join(api.dir, "pki", "ca.crt")), agent: false }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+const adminToken = (): string => readFileSync(join(api.dir, "pki", "tokens.csv"), "utf8").split("\n")[0]!.split(",")[0]!;
+
+async function apiCall(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const r = await api.request(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.body}`);
+  return r.json();
+}
+
+async function setNodeReady(name: string, ready: boolean): Promise<void> {
+  const node = await apiCall("GET", `/api/v1/nodes/${name}`);
+  const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  node.status = {
+    conditions: [{ type: "Ready", status: ready ? "True" : "Unknown", reason: ready ? "KubeletReady" : "NodeStatusUnknown", lastHeartbeatTime: now, lastTransitionTime: now }],
+    addresses: [{ type: "InternalIP", address: `10.99.0.${name.slice(1)}` }],
+  };
+  await apiCall("PUT", `/api/v1/nodes/${name}/status`, node);
+}
+
+before(async () => {
+  assert.ok(existsSync(chromiumPath), `Debian's Chromium is needed at ${chromiumPath} (apt-get install -y chromium)`);
+  api = await ApiServerProcess.start("skiff");
+  for (const name of ["n1", "n2", "n3"]) {
+    await apiCall("POST", "/api/v1/nodes", { apiVersion: "v1", kind: "Node", metadata: { name } });
+    await setNodeReady(name, true);
+  }
+  // The container that stands for node n1: what the kill button acts on.
+  const n1 = await docker.createContainer({
+    name: `${run.value}-n1`,
+    Image: "skiff/node-base:latest",
+    Cmd: ["-e", "setInterval(() => {}, 1 << 30)"], // the image's entrypoint is node
+    Labels: { [run.key]: run.value, "skiff.machine": "n1", "skiff.role": "node" },
+    HostConfig: { NetworkMode: "none", Init: true },
+  });
+  await n1.start();
+  port = await freePort();
+  const pki = join(api.dir, "pki");
+  dashboard = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(repo, "deploy/src/cli.ts"),
+      "dashboard",
+      `--kubeconfig=${api.kubeconfig}`,
+      `--tls-cert-file=${join(pki, "apiserver.crt")}`,
+      `--tls-private-key-file=${join(pki, "apiserver.key")}`,
+      `--token-auth-file=${join(pki, "tokens.csv")}`,
+      `--secure-port=${port}`,
+      "--bind-address=127.0.0.1",
+      `--store-endpoints=${api.store.members.map((m) => `${m.name}=${m.clientUrl}`).join(",")}`,
+      `--docker-label=${run.filter}`,
+    ],
+    { cwd: repo, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  dashboard.stdout?.on("data", (b: Buffer) => dashboardLog.push(b.toString()));
+  dashboard.stderr?.on("data", (b: Buffer) => dashboardLog.push(b.toString()));
+  await waitFor("the dashboard to serve", async () => ((await get("/healthz")).status === 200 ? true : undefined));
+  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+  // The serving certificate is signed by the cluster's own CA, which Chromium does not know.
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 900 } });
+  page = await context.newPage();
+});
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  if (dashboard !== undefined && dashboard.exitCode === null) {
+    const exited = new Promise((r) => dashboard?.once("exit", r));
+    dashboard.kill("SIGKILL");
+    await exited;
+  }
+  await removeByLabel(docker, run.filter).catch(() => undefined);
+  await api?.stop();
+});
+
+test("without the admin token the dashboard answers 401; with it, the page", async () => {
+  assert.equal((await get("/")).status, 401);
+  assert.equal((await get("/api/state", { Authorization: "Bearer not-the-token" })).status, 401);
+  const viewer = readFileSync(join(api.dir, "pki", "tokens.csv"), "utf8").split("\n")[1]!.split(",")[0]!;
+  assert.equal((await get("/api/state", { Authorization: `Bearer ${viewer}` })).status, 401, "the read-only token is not the kubeconfig's");
+  const ok = await get("/api/state", { Authorization: `Bearer ${adminToken()}` });
+  assert.equal(ok.status, 200);
+  assert.ok(Array.isArray((JSON.parse(ok.body) as { nodes: unknown[] }).nodes));
+});
+
+test("the page shows three nodes, the store members with one leader, and a new pod without a reload", async () => {
+  await page.goto(`https://127.0.0.1:${port}/?token=${encodeURIComponent(adminToken())}`);
+  // The token became a cookie and left the address bar.
+  assert.equal(new URL(page.url()).search, "");
+  await page.locator("#connection.up").waitFor({ timeout: 60_000 });
+  await waitFor("three Ready nodes", async () => ((await page.locator('.node[data-status="Ready"]').count()) === 3 ? true : undefined));
+  await page.locator('[data-member][data-role="leader"]').first().waitFor({ timeout: 60_000 });
+  assert.equal(await page.locator("[data-member]").count(), api.store.members.length);
+  assert.equal(await page.locator('[data-member][data-role="leader"]').count(), 1);
+
+  await page.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
+  await apiCall("POST", "/api/v1/namespaces/default/pods", {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "web-1", namespace: "default" },
+    spec: { nodeName: "n2", containers: [{ name: "web", image: "skiff/demo-app:latest" }] },
+  });
+  await page.locator('[data-node="n2"] [data-pod="default/web-1"]').waitFor({ timeout: 60_000 });
+  // Running and Ready through the status subresource, as a kubelet reports it.
+  const pod = await apiCall("GET", "/api/v1/namespaces/default/pods/web-1");
+  pod.status = { phase: "Running", podIP: "10.99.2.5", conditions: [{ type: "Ready", status: "True" }] };
+  await apiCall("PUT", "/api/v1/namespaces/default/pods/web-1/status", pod);
+  await page.locator('[data-pod="default/web-1"][data-ready="true"][data-phase="Running"]').waitFor({ timeout: 60_000 });
+  assert.equal(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded), true, "the page was not reloaded");
+
+  await apiCall("POST", "/api/v1/namespaces/default/services", {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "web", namespace: "default" },
+    spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080 }] },
+  });
+  await page.locator('[data-service="default/web"]').waitFor({ timeout: 60_000 });
+});
+
+test("a kill from the page kills the node's container; the node goes NotReady on the page and in the timeline", async () => {
+  const button = page.locator('[data-node="n1"] button[data-action="kill"]');
+  await button.waitFor({ timeout: 60_000 });
+  // Only n1 has a container of this run: no other node offers a button.
+  assert.equal(await page.locator('[data-node="n2"] button').count(), 0);
+  await button.click();
+  const container = docker.getContainer(`${run.value}-n1`);
+  await waitFor("the n1 container to die", async () => ((await container.inspect()).State.Running ? undefined : true));
+  await page.locator('[data-node="n1"] button[data-action="start"]').waitFor({ timeout: 60_000 });
+  await setNodeReady("n1", false);
+  await page.locator('.node[data-node="n1"][data-status="NotReady"]').waitFor({ timeout: 60_000 });
+  await page.locator('#timeline tr[data-kind="Killed"][data-subject="n1"]').waitFor({ timeout: 60_000 });
+  await page.locator('#timeline tr[data-kind="NodeNotReady"][data-subject="n1"]').waitFor({ timeout: 60_000 });
+  mkdirSync(join(repo, "test-results"), { recursive: true });
+  await page.screenshot({ path: join(repo, "test-results", "dashboard.png"), fullPage: true });
+
+  // And start brings the container back.
+  await page.locator('[data-node="n1"] button[data-action="start"]').click();
+  await waitFor("the n1 container to run again", async () => ((await container.inspect()).State.Running ? true : undefined));
+  await page.locator('#timeline tr[data-kind="Started"][data-subject="n1"]').waitFor({ timeout: 60_000 });
+});
