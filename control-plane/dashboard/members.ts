@@ -2,7 +2,7 @@
 // (leader, term, index), asked of every member once a second. This is the
 // dashboard asking the store, not the browser polling: the browser only gets
 // the diffs when a member's answer changes.
-import { memberStatus } from "../../proto/etcd/member-status.ts";
+import { MemberStatusReader } from "../../proto/etcd/member-status.ts";
 import type { MemberView } from "./views.ts";
 
 export interface StoreEndpoint {
@@ -37,9 +37,9 @@ export function storeEndpointsFromInitialCluster(initialCluster: string, clientP
     .join(",");
 }
 
-export async function readMember(m: StoreEndpoint, timeoutMs: number): Promise<MemberView> {
+export async function readMember(reader: MemberStatusReader, m: StoreEndpoint, timeoutMs: number): Promise<MemberView> {
   try {
-    const s = await memberStatus(m.endpoint, timeoutMs);
+    const s = await reader.status(m.endpoint, timeoutMs);
     return { name: m.name, endpoint: m.endpoint, up: true, memberId: s.memberId, leaderId: s.leaderId, term: s.raftTerm, index: s.raftIndex };
   } catch {
     return { name: m.name, endpoint: m.endpoint, up: false, memberId: "", leaderId: "", term: 0, index: 0 };
@@ -50,8 +50,9 @@ export async function readMember(m: StoreEndpoint, timeoutMs: number): Promise<M
 export function pollMembers(members: StoreEndpoint[], onViews: (views: MemberView[]) => void, intervalMs = 1000): () => void {
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const reader = new MemberStatusReader();
   const round = async (): Promise<void> => {
-    const views = await Promise.all(members.map((m) => readMember(m, Math.max(500, intervalMs))));
+    const views = await Promise.all(members.map((m) => readMember(reader, m, Math.max(500, intervalMs))));
     if (stopped) return;
     onViews(views);
     timer = setTimeout(() => void round(), intervalMs);
@@ -60,5 +61,6 @@ export function pollMembers(members: StoreEndpoint[], onViews: (views: MemberVie
   return () => {
     stopped = true;
     if (timer !== undefined) clearTimeout(timer);
+    reader.close();
   };
 }

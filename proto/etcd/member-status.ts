@@ -15,13 +15,13 @@ export interface MemberStatus {
   raftIndex: number;
 }
 
-export function memberStatus(endpoint: string, timeoutMs = 2_000): Promise<MemberStatus> {
-  const client = new MaintenanceClient(endpoint, credentials.createInsecure()) as unknown as Client & {
-    status(req: object, opts: { deadline: number }, cb: (err: ServiceError | null, res?: pb.StatusResponse) => void): void;
-  };
+type MaintenanceStub = Client & {
+  status(req: object, opts: { deadline: number }, cb: (err: ServiceError | null, res?: pb.StatusResponse) => void): void;
+};
+
+function ask(client: MaintenanceStub, timeoutMs: number): Promise<MemberStatus> {
   return new Promise<MemberStatus>((resolve, reject) => {
     client.status({}, { deadline: Date.now() + timeoutMs }, (err, res) => {
-      client.close();
       if (err !== null || res === undefined) {
         reject(err ?? new Error("no answer"));
         return;
@@ -34,4 +34,33 @@ export function memberStatus(endpoint: string, timeoutMs = 2_000): Promise<Membe
       });
     });
   });
+}
+
+/** One question on a connection of its own. */
+export async function memberStatus(endpoint: string, timeoutMs = 2_000): Promise<MemberStatus> {
+  const client = new MaintenanceClient(endpoint, credentials.createInsecure()) as unknown as MaintenanceStub;
+  try {
+    return await ask(client, timeoutMs);
+  } finally {
+    client.close();
+  }
+}
+
+/** Asks the same members again and again (the dashboard, every second) over connections it keeps. */
+export class MemberStatusReader {
+  private readonly clients = new Map<string, MaintenanceStub>();
+
+  status(endpoint: string, timeoutMs = 2_000): Promise<MemberStatus> {
+    let client = this.clients.get(endpoint);
+    if (client === undefined) {
+      client = new MaintenanceClient(endpoint, credentials.createInsecure()) as unknown as MaintenanceStub;
+      this.clients.set(endpoint, client);
+    }
+    return ask(client, timeoutMs);
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
 }
