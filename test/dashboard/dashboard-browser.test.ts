@@ -3,7 +3,8 @@
 // store: the page shows the three nodes, a new pod appears without a reload,
 // and a kill from the page kills the container that stands for a node, after
 // which the node goes NotReady on the page and in the timeline. The node's
-// NotReady is written by the test, as the node lifecycle controller would.
+// NotReady, the eviction and the replacement pod are written by the test, as
+// the node lifecycle and ReplicaSet controllers would.
 // Leaves a screenshot in test-results/.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -67,6 +68,22 @@ async function setNodeReady(name: string, ready: boolean): Promise<void> {
     addresses: [{ type: "InternalIP", address: `10.99.0.${name.slice(1)}` }],
   };
   await apiCall("PUT", `/api/v1/nodes/${name}/status`, node);
+}
+
+async function createPod(name: string, node: string): Promise<void> {
+  await apiCall("POST", "/api/v1/namespaces/default/pods", {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default", labels: { app: "web" } },
+    spec: { nodeName: node, containers: [{ name: "web", image: "skiff/demo-app:latest" }] },
+  });
+}
+
+/** Running and Ready through the status subresource, as a kubelet reports it. */
+async function setPodReady(name: string): Promise<void> {
+  const pod = await apiCall("GET", `/api/v1/namespaces/default/pods/${name}`);
+  pod.status = { phase: "Running", podIP: "10.99.2.5", conditions: [{ type: "Ready", status: "True" }] };
+  await apiCall("PUT", `/api/v1/namespaces/default/pods/${name}/status`, pod);
 }
 
 before(async () => {
@@ -146,18 +163,13 @@ test("the page shows three nodes, the store members with one leader, and a new p
   assert.equal(await page.locator('[data-member][data-role="leader"]').count(), 1);
 
   await page.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
-  await apiCall("POST", "/api/v1/namespaces/default/pods", {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name: "web-1", namespace: "default" },
-    spec: { nodeName: "n2", containers: [{ name: "web", image: "skiff/demo-app:latest" }] },
-  });
+  await createPod("web-1", "n2");
   await page.locator('[data-node="n2"] [data-pod="default/web-1"]').waitFor({ timeout: 60_000 });
-  // Running and Ready through the status subresource, as a kubelet reports it.
-  const pod = await apiCall("GET", "/api/v1/namespaces/default/pods/web-1");
-  pod.status = { phase: "Running", podIP: "10.99.2.5", conditions: [{ type: "Ready", status: "True" }] };
-  await apiCall("PUT", "/api/v1/namespaces/default/pods/web-1/status", pod);
+  await setPodReady("web-1");
   await page.locator('[data-pod="default/web-1"][data-ready="true"][data-phase="Running"]').waitFor({ timeout: 60_000 });
+  await createPod("web-0", "n1");
+  await setPodReady("web-0");
+  await page.locator('[data-node="n1"] [data-pod="default/web-0"][data-ready="true"]').waitFor({ timeout: 60_000 });
   assert.equal(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded), true, "the page was not reloaded");
 
   await apiCall("POST", "/api/v1/namespaces/default/services", {
@@ -167,6 +179,19 @@ test("the page shows three nodes, the store members with one leader, and a new p
     spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080 }] },
   });
   await page.locator('[data-service="default/web"]').waitFor({ timeout: 60_000 });
+  // The event feed.
+  await apiCall("POST", "/api/v1/namespaces/default/events", {
+    apiVersion: "v1",
+    kind: "Event",
+    metadata: { name: "web-1.demo", namespace: "default" },
+    involvedObject: { kind: "Pod", name: "web-1", namespace: "default" },
+    reason: "DemoReason",
+    message: "shown in the feed",
+    type: "Normal",
+    firstTimestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    lastTimestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+  });
+  await page.locator("#events li", { hasText: "DemoReason Pod/web-1: shown in the feed" }).waitFor({ timeout: 60_000 });
 });
 
 test("a kill from the page kills the node's container; the node goes NotReady on the page and in the timeline", async () => {
@@ -182,6 +207,17 @@ test("a kill from the page kills the node's container; the node goes NotReady on
   await page.locator('.node[data-node="n1"][data-status="NotReady"]').waitFor({ timeout: 60_000 });
   await page.locator('#timeline tr[data-kind="Killed"][data-subject="n1"]').waitFor({ timeout: 60_000 });
   await page.locator('#timeline tr[data-kind="NodeNotReady"][data-subject="n1"]').waitFor({ timeout: 60_000 });
+  // The eviction and the replacement, as the node lifecycle and ReplicaSet controllers would make them.
+  await apiCall("DELETE", "/api/v1/namespaces/default/pods/web-0");
+  await createPod("web-2", "n3");
+  await setPodReady("web-2");
+  for (const [kind, subject] of [["PodEvicted", "default/web-0"], ["PodScheduled", "default/web-2"], ["PodReady", "default/web-2"]]) {
+    await page.locator(`#timeline tr[data-kind="${kind}"][data-subject="${subject}"]`).waitFor({ timeout: 60_000 });
+  }
+  // Since the last kill, in the order they happened (the table shows the newest first).
+  const kinds = await page.locator("#timeline tbody tr").evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { kind?: string } }).dataset.kind ?? "").reverse());
+  assert.deepEqual(kinds.slice(0, 3), ["Killed", "NodeNotReady", "PodEvicted"]);
+  assert.ok(kinds.includes("PodReady"));
   mkdirSync(join(repo, "test-results"), { recursive: true });
   await page.screenshot({ path: join(repo, "test-results", "dashboard.png"), fullPage: true });
 
