@@ -152,7 +152,7 @@ test("without the admin token the dashboard answers 401; with it, the page", asy
   assert.ok(Array.isArray((JSON.parse(ok.body) as { nodes: unknown[] }).nodes));
 });
 
-test("the page shows three nodes, the store members with one leader, and a new pod without a reload", async () => {
+test("the page shows three nodes, the store members with one leader, and a new pod without a reload", async (t) => {
   await page.goto(`https://127.0.0.1:${port}/?token=${encodeURIComponent(adminToken())}`);
   // The token became a cookie and left the address bar.
   assert.equal(new URL(page.url()).search, "");
@@ -163,8 +163,11 @@ test("the page shows three nodes, the store members with one leader, and a new p
   assert.equal(await page.locator('[data-member][data-role="leader"]').count(), 1);
 
   await page.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
+  const created = Date.now();
   await createPod("web-1", "n2");
   await page.locator('[data-node="n2"] [data-pod="default/web-1"]').waitFor({ timeout: 60_000 });
+  // A figure, not an assertion: from the create's answer to the pod on the page (watch, diff, WebSocket, draw).
+  t.diagnostic(`pod on the page ${Date.now() - created} ms after the create was sent`);
   await setPodReady("web-1");
   await page.locator('[data-pod="default/web-1"][data-ready="true"][data-phase="Running"]').waitFor({ timeout: 60_000 });
   await createPod("web-0", "n1");
