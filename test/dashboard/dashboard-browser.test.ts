@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import Docker from "dockerode";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { WebSocket } from "ws";
 import { ApiServerProcess } from "../support/apiserver.ts";
 import { removeByLabel, testRunLabel } from "../support/docker.ts";
 import { freePort } from "../support/ports.ts";
@@ -40,9 +41,9 @@ async function waitFor<T>(what: string, f: () => Promise<T | undefined>, timeout
   }
 }
 
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function get(path: string, headers: Record<string, string> = {}, method = "GET"): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path, headers, ca: readFileSync(join(api.dir, "pki", "ca.crt")), agent: false }, (res) => {
+    const req = request({ host: "127.0.0.1", port, path, method, headers, ca: readFileSync(join(api.dir, "pki", "ca.crt")), agent: false }, (res) => {
       let body = "";
       res.on("data", (c: Buffer) => (body += c.toString()));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
@@ -139,6 +140,7 @@ after(async () => {
     await exited;
   }
   await removeByLabel(docker, run.filter).catch(() => undefined);
+  await removeByLabel(docker, `${run.filter}-other`).catch(() => undefined);
   await api?.stop();
 });
 
@@ -150,6 +152,31 @@ test("without the admin token the dashboard answers 401; with it, the page", asy
   const ok = await get("/api/state", { Authorization: `Bearer ${adminToken()}` });
   assert.equal(ok.status, 200);
   assert.ok(Array.isArray((JSON.parse(ok.body) as { nodes: unknown[] }).nodes));
+});
+
+test("the WebSocket refuses a missing token; actions need JSON and reach only containers with the cluster's label", async () => {
+  const ca = readFileSync(join(api.dir, "pki", "ca.crt"));
+  const refused = await new Promise<number>((resolve, reject) => {
+    const ws = new WebSocket(`wss://127.0.0.1:${port}/ws`, { ca });
+    ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on("open", () => reject(new Error("the WebSocket opened without a token")));
+    ws.on("error", () => undefined);
+  });
+  assert.equal(refused, 401);
+  const auth = { Authorization: `Bearer ${adminToken()}` };
+  assert.equal((await get("/api/machines/n1/kill", auth, "POST")).status, 415, "a plain form post cannot kill");
+  // A container that looks like node n2 but belongs to another cluster (another label value).
+  const bystander = await docker.createContainer({
+    name: `${run.value}-other-n2`,
+    Image: "skiff/node-base:latest",
+    Cmd: ["-e", "setInterval(() => {}, 1 << 30)"],
+    Labels: { [run.key]: `${run.value}-other`, "skiff.machine": "n2", "skiff.role": "node" },
+    HostConfig: { NetworkMode: "none", Init: true },
+  });
+  await bystander.start();
+  const r = await get("/api/machines/n2/kill", { ...auth, "Content-Type": "application/json" }, "POST");
+  assert.equal(r.status, 404, r.body);
+  assert.equal((await bystander.inspect()).State.Running, true, "another cluster's container is never touched");
 });
 
 test("the page shows three nodes, the store members with one leader, and a new pod without a reload", async (t) => {
