@@ -6,6 +6,7 @@ const components: Record<string, Component> = {
   apiserver: async (args) => (await import("./apiserver/apiserver-command.ts")).runApiServer(args),
   scheduler: async (args) => (await import("./scheduler/scheduler-command.ts")).runScheduler(args),
   "controller-manager": async (args) => (await import("./controllers/controller-manager-command.ts")).runControllerManager(args),
+  dashboard: async (args) => (await import("./dashboard/dashboard-command.ts")).runDashboard(args),
   member: async (args) => (await import("./stacked-member/member-command.ts")).runMember(args),
   version: async () => {
     process.stdout.write("skiff control-plane 0.1.0\n");

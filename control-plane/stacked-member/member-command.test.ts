@@ -17,11 +17,11 @@ test("member flags: required flags, and an --initial-cluster that must name this
   assert.throws(() => parseMemberFlags([...base, "--bogus"]), /bogus/);
 });
 
-test("a member runs its store, an API server on that store, and elected scheduler and controller manager", () => {
+test("a member runs its store, an API server on that store, elected scheduler and controller manager, and the dashboard", () => {
   const flags = parseMemberFlags([...base, "--leader-elect-lease-duration=6s", "--controller-arg=--node-monitor-grace-period=5s"]);
   const children = memberChildren(flags, { command: "node", args: ["cp.mjs"] }, "/data/local.kubeconfig");
   const byName = new Map(children.map((c) => [c.name, c.args]));
-  assert.deepEqual([...byName.keys()], ["store", "apiserver", "scheduler", "controller-manager"]);
+  assert.deepEqual([...byName.keys()], ["store", "apiserver", "scheduler", "controller-manager", "dashboard"]);
   const store = byName.get("store") ?? [];
   assert.deepEqual(store.slice(0, 2), ["cp.mjs", "store"]);
   assert.ok(store.includes("--advertise-client-urls=http://10.77.0.12:2379"));
@@ -38,6 +38,11 @@ test("a member runs its store, an API server on that store, and elected schedule
   }
   assert.ok(byName.get("controller-manager")?.includes("--node-monitor-grace-period=5s"));
   assert.ok(!byName.get("scheduler")?.includes("--node-monitor-grace-period=5s"));
+  const dashboard = byName.get("dashboard") ?? [];
+  assert.ok(dashboard.includes("--secure-port=8443"));
+  assert.ok(dashboard.includes("--token-auth-file=/certs/tokens.csv"));
+  // Every member's client address, from the peer URLs of --initial-cluster.
+  assert.ok(dashboard.includes("--store-endpoints=s1=http://10.77.0.11:2379,s2=http://10.77.0.12:2379"));
 });
 
 test("the local kubeconfig keeps the credentials and points at the member's own API server", () => {

@@ -1,11 +1,12 @@
 // `member`: runs one control-plane machine: a store member, the API server on
 // it, and a leader-elected scheduler and controller manager talking to that
-// API server — each its own process, restarted if it exits (a scheduler that
+// API server, and the dashboard — each its own process, restarted if it exits (a scheduler that
 // loses its Lease exits on purpose and comes back as a standby). This is what
 // each control-plane container of docker-compose.yml runs.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
+import { storeEndpointsFromInitialCluster } from "../dashboard/members.ts";
 import { createLogger } from "../logger.ts";
 import { type MemberFlags, memberUsage, parseMemberFlags } from "./member-flags.ts";
 import { type ChildSpec, Supervisor } from "./supervisor.ts";
@@ -54,6 +55,15 @@ export function memberChildren(f: MemberFlags, self: { command: string; args: st
     ]),
     child("scheduler", [`--kubeconfig=${kubeconfig}`, "--leader-elect", ...f.electionArgs]),
     child("controller-manager", [`--kubeconfig=${kubeconfig}`, "--leader-elect", ...f.electionArgs, ...f.controllerArgs]),
+    // Every member serves the page; the kill/start buttons act on the cluster's own containers only.
+    child("dashboard", [
+      `--kubeconfig=${kubeconfig}`,
+      `--secure-port=${f.dashboardPort}`,
+      `--tls-cert-file=${certs("apiserver.crt")}`,
+      `--tls-private-key-file=${certs("apiserver.key")}`,
+      `--token-auth-file=${certs("tokens.csv")}`,
+      `--store-endpoints=${storeEndpointsFromInitialCluster(f.initialCluster, f.clientPort)}`,
+    ]),
   ];
 }
 

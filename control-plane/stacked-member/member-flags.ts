@@ -15,6 +15,8 @@ export interface MemberFlags {
   clientPort: number;
   peerPort: number;
   securePort: number;
+  /** The dashboard's HTTPS port. */
+  dashboardPort: number;
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
   /** Passed to the scheduler and controller manager unchanged (kube's --leader-elect-* flags). */
@@ -24,7 +26,7 @@ export interface MemberFlags {
 }
 
 export const memberUsage = `usage: member --name NAME --ip IP --data-dir DIR --certs DIR --initial-cluster n1=http://IP1:2380,...
-       [--initial-cluster-state new|existing] [--client-port 2379] [--peer-port 2380] [--secure-port 6443]
+       [--initial-cluster-state new|existing] [--client-port 2379] [--peer-port 2380] [--secure-port 6443] [--dashboard-port 8443]
        [--service-cluster-ip-range CIDR] [--service-node-port-range 30000-32767]
        [--leader-elect-lease-duration D --leader-elect-renew-deadline D --leader-elect-retry-period D]
        [--controller-arg=--flag=value ...]
@@ -50,6 +52,7 @@ export function parseMemberFlags(args: string[]): MemberFlags {
       "client-port": { type: "string", default: "2379" },
       "peer-port": { type: "string", default: "2380" },
       "secure-port": { type: "string", default: "6443" },
+      "dashboard-port": { type: "string", default: "8443" },
       "service-cluster-ip-range": { type: "string", default: "10.96.0.0/16" },
       "service-node-port-range": { type: "string", default: "30000-32767" },
       "leader-elect-lease-duration": { type: "string" },
@@ -83,6 +86,7 @@ export function parseMemberFlags(args: string[]): MemberFlags {
     clientPort: port(values["client-port"], "client-port"),
     peerPort: port(values["peer-port"], "peer-port"),
     securePort: port(values["secure-port"], "secure-port"),
+    dashboardPort: port(values["dashboard-port"], "dashboard-port"),
     serviceClusterIpRange: values["service-cluster-ip-range"],
     serviceNodePortRange: values["service-node-port-range"],
     electionArgs,

@@ -62,7 +62,9 @@ export async function createMember(docker: Docker, layout: ClusterLayout, member
     HostConfig: {
       Init: true,
       RestartPolicy: { Name: "unless-stopped" },
-      Binds: [`${volume}:/data`, `${layout.credentialsDir}:/certs:ro`],
+      // The socket is for the dashboard's kill/start buttons, which act only on
+      // containers carrying this cluster's skiff.cluster label.
+      Binds: [`${volume}:/data`, `${layout.credentialsDir}:/certs:ro`, "/var/run/docker.sock:/var/run/docker.sock"],
       NetworkMode: layout.network,
     },
     NetworkingConfig: { EndpointsConfig: { [layout.network]: { IPAMConfig: { IPv4Address: member.ip } } } },

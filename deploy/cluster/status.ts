@@ -5,7 +5,7 @@ import type { ApiClient } from "../../proto/kube/api-client.ts";
 import { leaseHolder, memberApi } from "./api.ts";
 import type { ClusterLayout } from "./layout.ts";
 import { clusterContainers } from "./machines.ts";
-import { memberStatus, type MemberStatus } from "./member-status.ts";
+import { memberStatus, type MemberStatus } from "../../proto/etcd/member-status.ts";
 
 interface NodeList {
   items: { metadata: { name: string }; spec?: { unschedulable?: boolean }; status?: { conditions?: { type: string; status: string }[] } }[];

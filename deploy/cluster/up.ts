@@ -49,5 +49,6 @@ cluster "${layout.name}" is up.
   export KUBECONFIG=${layout.kubeconfig}
   members:    ${layout.members.map((m) => `${m.name} ${m.ip}`).join(", ")}
   nodes:      ${layout.nodes.length === 0 ? "none" : layout.nodes.map((n) => `${n.name} ${n.ip}`).join(", ")}
+  dashboard:  https://${first.ip}:8443/ (any member; log in with the kubeconfig's token)
 `);
 }

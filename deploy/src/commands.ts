@@ -86,8 +86,13 @@ export const commands: Command[] = [
     run: async (args) => (await import("../../control-plane/controllers/controller-manager-command.ts")).runControllerManager(args),
   },
   {
+    name: "dashboard",
+    summary: "run the web dashboard (HTTPS, the kubeconfig's token): --kubeconfig F --tls-cert-file F --tls-private-key-file F --token-auth-file F [--secure-port 8443]",
+    run: async (args) => (await import("../../control-plane/dashboard/dashboard-command.ts")).runDashboard(args),
+  },
+  {
     name: "member",
-    summary: "run one control-plane member: store, API server, scheduler and controller manager as supervised processes (--name, --ip, --certs, --initial-cluster, ...)",
+    summary: "run one control-plane member: store, API server, scheduler, controller manager and dashboard as supervised processes (--name, --ip, --certs, --initial-cluster, ...)",
     run: async (args) => (await import("../../control-plane/stacked-member/member-command.ts")).runMember(args),
   },
   {

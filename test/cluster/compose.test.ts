@@ -6,7 +6,8 @@
 // credentials dir (SKIFF_CERTS), labelled with this run, and removes it all.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -104,6 +105,43 @@ test("kubectl reaches the API server on every member, and one scheduler and one 
   // The controller manager acts: a Deployment gets its ReplicaSet and pods (Pending: no nodes yet).
   assert.equal(kubectl(11, ["create", "deployment", "web", "--image=skiff/demo-app", "--replicas=2"]).status, 0);
   await waitFor("two pods of web", () => kubectl(12, ["get", "pods", "-l", "app=web", "-o", "name"]).out.trim().split("\n").length === 2);
+});
+
+/** GET on a member's dashboard (port 8443), with the cluster's CA; undefined while it does not answer. */
+function dashboardGet(member: number, path: string, token?: string): Promise<{ status: number; body: string } | undefined> {
+  const ca = readFileSync(join(certs, "ca.crt"));
+  return new Promise((resolve) => {
+    const headers = token === undefined ? {} : { Authorization: `Bearer ${token}` };
+    const req = request({ host: `${net}.${member}`, port: 8443, path, ca, headers, agent: false, timeout: 5_000 }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", () => resolve(undefined));
+    req.end();
+  });
+}
+
+test("every member serves the dashboard behind the admin token; its buttons reach this project's members only", async () => {
+  const token = readFileSync(join(certs, "tokens.csv"), "utf8").split(",")[0] ?? "";
+  for (const m of [11, 12, 13]) {
+    const deadline = Date.now() + 60_000;
+    let machines = "";
+    for (;;) {
+      const refused = await dashboardGet(m, "/");
+      const r = await dashboardGet(m, "/api/state", token);
+      if (refused !== undefined && r?.status === 200) {
+        assert.equal(refused.status, 401);
+        const st = JSON.parse(r.body) as { members: { memberId: string; leaderId: string }[]; machines: { name: string; role: string }[] };
+        machines = st.machines.map((x) => `${x.name}:${x.role}`).sort().join(",");
+        // The compose project's label, read from the dashboard's own container; the certs container is no machine.
+        if (st.members.filter((x) => x.memberId !== "" && x.memberId === x.leaderId).length === 1 && machines === "s1:member,s2:member,s3:member") break;
+      }
+      if (Date.now() > deadline) assert.fail(`the dashboard on .${m} did not show the members and machines (machines: ${machines})`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 });
 
 test("killing the leading control-plane member hands the scheduler, controller manager and writes to the others", async () => {

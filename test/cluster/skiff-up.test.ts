@@ -3,7 +3,8 @@
 // `skiff down` leaving nothing behind. The cluster's name carries this run's
 // id, and its label is what cleanup removes.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -11,7 +12,7 @@ import type Docker from "dockerode";
 import { findMachine, healAll, killMachine, partitionMachine, startMachine } from "../../deploy/cluster/day-two.ts";
 import { clusterDown } from "../../deploy/cluster/down.ts";
 import { clusterLabelKey, type ClusterLayout, clusterLayout } from "../../deploy/cluster/layout.ts";
-import { memberStatus } from "../../deploy/cluster/member-status.ts";
+import { memberStatus } from "../../proto/etcd/member-status.ts";
 import { waitUntil } from "../../deploy/cluster/progress.ts";
 import { clusterStatus } from "../../deploy/cluster/status.ts";
 import { clusterUp } from "../../deploy/cluster/up.ts";
@@ -63,6 +64,39 @@ test("skiff up starts three members and waits until the API answers and componen
   assert.equal(status.match(/ leader, term/g)?.length, 1, status);
   assert.match(status, /scheduler leader: +s[123]/);
   assert.match(status, /controller-manager leader: s[123]/);
+});
+
+/** GET on a member's dashboard, with the cluster's CA. */
+function dashboardGet(ip: string, path: string, token?: string): Promise<{ status: number; body: string }> {
+  const ca = readFileSync(join(layout.credentialsDir, "ca.crt"));
+  return new Promise((resolve, reject) => {
+    const headers = token === undefined ? {} : { Authorization: `Bearer ${token}` };
+    const req = request({ host: ip, port: 8443, path, ca, headers, agent: false, timeout: 5_000 }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("every member serves the dashboard: 401 without the token; with it, the store's leader and the cluster's own containers", async () => {
+  const token = readFileSync(join(layout.credentialsDir, "tokens.csv"), "utf8").split(",")[0] ?? "";
+  for (const m of layout.members) {
+    const refused = await waitUntil(`the dashboard on ${m.name}`, () => dashboardGet(m.ip, "/").catch(() => undefined), 60_000);
+    assert.equal(refused.status, 401);
+    type State = { members: { name: string; memberId: string; leaderId: string }[]; machines: { name: string; role: string }[] };
+    const state = await waitUntil(`the members and machines on ${m.name}'s dashboard`, async () => {
+      const r = await dashboardGet(m.ip, "/api/state", token).catch(() => undefined);
+      if (r?.status !== 200) return undefined;
+      const st = JSON.parse(r.body) as State;
+      return st.members.length === 3 && st.members.filter((x) => x.memberId !== "" && x.memberId === x.leaderId).length === 1 && st.machines.length === 3 ? st : undefined;
+    }, 60_000);
+    // Found through the dashboard's own container's skiff.cluster label.
+    assert.deepEqual(state.machines.map((x) => `${x.name}:${x.role}`).sort(), ["s1:member", "s2:member", "s3:member"]);
+  }
 });
 
 test("a partitioned store leader is replaced, and after heal it follows again", async () => {

@@ -2,25 +2,9 @@
 // calls the apiserver's storage needs (Range, Txn, DeleteRange, Watch), no more.
 // It runs unchanged against skiff's store and a real etcd.
 import type { status } from "@grpc/grpc-js";
-import { type Client, type ClientDuplexStream, type MethodDefinition, type ServiceError, credentials, makeGenericClientConstructor } from "@grpc/grpc-js";
+import { type Client, type ClientDuplexStream, type ServiceError, credentials, makeGenericClientConstructor } from "@grpc/grpc-js";
 import { etcdserverpb as pb, mvccpb } from "@skiff/proto/gen/etcd/etcdserverpb/rpc.js";
-
-export interface Codec<T> {
-  encode(message: T): { finish(): Uint8Array };
-  decode(bytes: Uint8Array): T;
-}
-
-export function method<Req, Res>(path: string, req: Codec<Req>, res: Codec<Res>, stream = false): MethodDefinition<Req, Res> {
-  return {
-    path,
-    requestStream: stream,
-    responseStream: stream,
-    requestSerialize: (m: Req) => Buffer.from(req.encode(m).finish()),
-    requestDeserialize: (b: Buffer) => req.decode(b),
-    responseSerialize: (m: Res) => Buffer.from(res.encode(m).finish()),
-    responseDeserialize: (b: Buffer) => res.decode(b),
-  };
-}
+import { method } from "../../../proto/etcd/grpc-method.ts";
 
 const kvService = {
   range: method("/etcdserverpb.KV/Range", pb.RangeRequest, pb.RangeResponse),
