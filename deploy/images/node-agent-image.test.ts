@@ -58,8 +58,9 @@ test("without NET_ADMIN iptables is refused", async () => {
   assert.notEqual(exitCode, 0);
 });
 
-test("the entry point says the agent is not wired to an API server yet", async () => {
+test("the entry point is `skiff agent`: without its flags it prints its usage and exits 2", async () => {
   const result = await runToCompletion(docker, { Image: nodeAgentImage, Labels: labels, HostConfig: { NetworkMode: "none" } });
   assert.equal(result.exitCode, 2);
-  assert.match(result.stderr, /API server client is not wired yet/);
+  assert.match(result.stderr, /--kubeconfig is required/);
+  assert.match(result.stderr, /usage: skiff agent/);
 });

@@ -66,6 +66,11 @@ export const commands: Command[] = [
     run: async (args) => (await import("../../control-plane/controllers/controller-manager-command.ts")).runControllerManager(args),
   },
   {
+    name: "agent",
+    summary: "run a node agent (in a skiff/node-agent container): --kubeconfig F --node-name N --pod-cidr C --service-cidr S",
+    run: async (args) => (await import("../../node-agent/agent/agent-command.ts")).runAgent(args),
+  },
+  {
     name: "certs",
     summary: "write a cluster's CA, apiserver and admin certificates, tokens and kubeconfig: --dir DIR [--hosts a,b] [--server URL]",
     run: async (args) => (await import("../certs/certs-command.ts")).runCertsCommand(args),

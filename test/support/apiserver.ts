@@ -44,29 +44,33 @@ export class ApiServerProcess {
     readonly store: StoreCluster,
     readonly dir: string,
     readonly port: number,
+    /** The address it listens on and clients use: loopback, or a test network's bridge address for containers to reach. */
+    readonly host = "127.0.0.1",
+    readonly serviceCidr = "10.96.0.0/16",
   ) {}
 
   get url(): string {
-    return `https://127.0.0.1:${this.port}`;
+    return `https://${this.host}:${this.port}`;
   }
 
   get kubeconfig(): string {
     return join(this.dir, "pki", "kubeconfig");
   }
 
-  static async start(kind: StoreKind): Promise<ApiServerProcess> {
+  static async start(kind: StoreKind, opts: { host?: string; serviceCidr?: string } = {}): Promise<ApiServerProcess> {
+    const host = opts.host ?? "127.0.0.1";
     const store = await StoreCluster.start({ kind });
     const dir = mkdtempSync(join(tmpdir(), "skiff-apiserver-"));
     let api: ApiServerProcess | undefined;
     try {
       const port = await freePort();
-      const certs = spawnSync(process.execPath, ["--import", "tsx", join(repo, "deploy/src/cli.ts"), "certs", "--dir", join(dir, "pki"), "--server", `https://127.0.0.1:${port}`], {
+      const certs = spawnSync(process.execPath, ["--import", "tsx", join(repo, "deploy/src/cli.ts"), "certs", "--dir", join(dir, "pki"), "--server", `https://${host}:${port}`], {
         cwd: repo,
         encoding: "utf8",
         timeout: 60_000,
       });
       if (certs.status !== 0) throw new Error(`skiff certs failed: ${certs.stderr}`);
-      api = new ApiServerProcess(store, dir, port);
+      api = new ApiServerProcess(store, dir, port, host, opts.serviceCidr);
       api.launch();
       await api.waitReady();
       return api;
@@ -89,12 +93,12 @@ export class ApiServerProcess {
       "apiserver",
       `--etcd-servers=${this.store.members.map((m) => m.clientUrl).join(",")}`,
       `--secure-port=${this.port}`,
-      "--bind-address=127.0.0.1",
+      `--bind-address=${this.host}`,
       `--tls-cert-file=${join(pki, "apiserver.crt")}`,
       `--tls-private-key-file=${join(pki, "apiserver.key")}`,
       `--client-ca-file=${join(pki, "ca.crt")}`,
       `--token-auth-file=${join(pki, "tokens.csv")}`,
-      "--service-cluster-ip-range=10.96.0.0/16",
+      `--service-cluster-ip-range=${this.serviceCidr}`,
       "--service-node-port-range=30000-30099",
     ];
     const proc = spawn(process.execPath, args, { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });
