@@ -7,6 +7,7 @@ import type { ClusterApi } from "./api.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { ControllerLoop } from "./controller-loop.ts";
 import { DeploymentController } from "./deployment/deployment-controller.ts";
+import { EndpointsController } from "./endpoints/endpoints-controller.ts";
 import { ReplicaSetController } from "./replicaset/replicaset-controller.ts";
 
 export interface LeaderGate {
@@ -41,6 +42,7 @@ export class ControllerManager {
   private readonly workers: number;
   readonly replicaSets: ReplicaSetController;
   readonly deployments: DeploymentController;
+  readonly endpoints: EndpointsController;
   private stopped: Promise<void> | undefined;
   private readonly stopping = new AbortController();
 
@@ -54,6 +56,7 @@ export class ControllerManager {
     this.workers = opts.workers ?? 5;
     this.replicaSets = new ReplicaSetController(api, { clock });
     this.deployments = new DeploymentController(api, clock);
+    this.endpoints = new EndpointsController(api, clock);
   }
 
   /** Resolves once the caches are filled and the workers run. */
@@ -62,12 +65,12 @@ export class ControllerManager {
     const ready = new Promise<void>((resolve) => (started = resolve));
     this.stopped = this.gate.run(async (lost) => {
       await this.api.start();
-      for (const c of [this.replicaSets, this.deployments]) {
+      for (const c of [this.replicaSets, this.deployments, this.endpoints]) {
         const loop = new ControllerLoop(c, this.log.with({ controller: c.name }));
         loop.run(this.workers);
         this.loops.push(loop);
       }
-      this.log.info("controllers running", { controllers: ["replicaset", "deployment"], workers: this.workers });
+      this.log.info("controllers running", { controllers: ["replicaset", "deployment", "endpoints"], workers: this.workers });
       started();
       // Lead until leadership is lost or the manager stops.
       await new Promise<void>((resolve) => {
