@@ -71,7 +71,11 @@ before(async () => {
 
 after(async () => {
   agent?.cleanup();
-  if (docker !== undefined) await removeByLabel(docker, run.filter);
+  // Pods' containers and volumes carry the node's label (the agent's own, not the test run's).
+  if (docker !== undefined) {
+    await removeByLabel(docker, run.filter);
+    await removeByLabel(docker, `skiff.node=${nodeName}`);
+  }
   await api?.stop();
 });
 
