@@ -6,6 +6,8 @@
 // every sync period (probes tick in it); it starts only once the pods are
 // listed, so that a restarted agent adopts its running pods instead of
 // removing them, and removes the containers of pods that no longer exist.
+import { readFileSync } from "node:fs";
+import type { Server } from "node:https";
 import { hostname } from "node:os";
 import type { KubeConfig, V1ConfigMap, V1Endpoints, V1Pod, V1Secret, V1Service } from "@kubernetes/client-node";
 import type Docker from "dockerode";
@@ -21,7 +23,9 @@ import { Proxier } from "../proxy/proxier.ts";
 import { ApiStatusWriter } from "./api-status-writer.ts";
 import type { AgentFlags } from "./flags.ts";
 import { type AgentLog, errorText } from "./log.ts";
+import { createLogServer } from "./log-server.ts";
 import { NodeHeartbeat } from "./node-heartbeat.ts";
+import { selfSignedCert } from "./serving-cert.ts";
 
 export interface AgentDeps {
   docker: Docker;
@@ -54,6 +58,7 @@ export class Agent {
   private kicked = false;
   private loopDone: Promise<void> = Promise.resolve();
   private dnsTimer: ReturnType<typeof setTimeout> | undefined;
+  private logServer: Server | undefined;
   readonly passes = { count: 0, failures: 0 };
 
   private constructor(
@@ -98,6 +103,7 @@ export class Agent {
       leaseRenewMs: flags.leaseRenewMs,
       leaseDurationSeconds: flags.leaseDurationSeconds,
       statusUpdateMs: flags.statusUpdateMs,
+      kubeletPort: flags.logPort,
       log,
     });
 
@@ -139,8 +145,26 @@ export class Agent {
     this.configMaps.subscribe(() => this.wake());
     this.secrets.subscribe(() => this.wake());
     await this.pods.startAndSync();
+    await this.serveLogs();
     log.info("ready", { pods: this.pods.list().length, services: this.services.list().length });
     this.loopDone = this.loop();
+  }
+
+  // The cluster CA (from the kubeconfig) vouches for the API server's kubelet client certificate.
+  private async serveLogs(): Promise<void> {
+    const cluster = this.deps.kc.getCurrentCluster();
+    const clientCa = cluster?.caData !== undefined ? Buffer.from(cluster.caData, "base64").toString() : cluster?.caFile !== undefined ? readFileSync(cluster.caFile, "utf8") : undefined;
+    if (clientCa === undefined) {
+      this.deps.log.warn("no cluster CA in the kubeconfig: not serving logs");
+      return;
+    }
+    const { cert, key } = await selfSignedCert(this.flags.nodeName, this.self.ip);
+    const server = createLogServer({ cert, key, clientCa, runtime: this.runtime, pod: (ns, name) => this.pods.get(ns, name), log: this.deps.log });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.flags.logPort, this.self.ip, () => resolve());
+    });
+    this.logServer = server;
   }
 
   private serviceChanged(e: InformerEvent<V1Service>): void {
@@ -211,6 +235,11 @@ export class Agent {
     await this.loopDone;
     await Promise.all([this.pods, this.services, this.endpoints, this.configMaps, this.secrets].map((i) => i.stop()));
     await this.dns.close();
+    const server = this.logServer;
+    if (server !== undefined) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
     this.deps.client.close();
   }
 }

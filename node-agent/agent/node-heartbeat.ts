@@ -16,6 +16,8 @@ export interface HeartbeatOptions {
   leaseRenewMs: number;
   leaseDurationSeconds: number;
   statusUpdateMs: number;
+  // Where the API server reaches this node's HTTPS endpoint (pods/log).
+  kubeletPort?: number;
   log?: AgentLog;
   now?: () => Date;
 }
@@ -72,7 +74,8 @@ export class NodeHeartbeat {
     const now = this.now();
     const next = nodeObject(this.options.node, now, this.posted);
     if (!force && !shouldPostStatus(this.posted, next, now)) return false;
-    await this.api.patch(`${this.nodePath}/status`, { status: next.status }, "merge");
+    const daemonEndpoints = this.options.kubeletPort !== undefined ? { daemonEndpoints: { kubeletEndpoint: { Port: this.options.kubeletPort } } } : {};
+    await this.api.patch(`${this.nodePath}/status`, { status: { ...next.status, ...daemonEndpoints } }, "merge");
     this.posted = next;
     return true;
   }

@@ -4,22 +4,25 @@
 // node runs and reports Running and Ready through pods/status, a Service is
 // served by the node's rules and DNS, and a restarted agent adopts the pod
 // without restarting it and removes the containers of a pod deleted while
-// it was down.
+// it was down; `kubectl logs` reaches the pod's containers through the API
+// server and the agent's HTTPS endpoint.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import type { V1Lease, V1Node, V1Pod } from "@kubernetes/client-node";
 import type Docker from "dockerode";
 import { AgentNode, kubeconfigFor } from "../support/agent-node.ts";
-import { ApiServerProcess } from "../support/apiserver.ts";
+import { nodeBinary } from "../../deploy/images/images.ts";
+import { ApiServerProcess, kubectl120, kubectl132 } from "../support/apiserver.ts";
 import { connectDocker, createTestNetwork, type TestNetwork } from "../support/cluster-network.ts";
 import { removeByLabel, testRunLabel } from "../support/docker.ts";
-import { ensureNodeAgentImage } from "../support/node-agent-image.ts";
+import { ensureNodeAgentImage, nodeAgentImage } from "../support/node-agent-image.ts";
 
 const run = testRunLabel("agent");
 const labels = { [run.key]: run.value };
 const nodeName = `node-${run.value}`;
 let docker: Docker;
+let agentImage = "";
 let net: TestNetwork;
 let api: ApiServerProcess | undefined;
 let agent: AgentNode | undefined;
@@ -53,7 +56,7 @@ async function post(path: string, body: unknown): Promise<void> {
 
 before(async () => {
   docker = await connectDocker();
-  await ensureNodeAgentImage(docker);
+  agentImage = await ensureNodeAgentImage(docker);
   net = await createTestNetwork(docker, `skiff-test-${run.value}`, labels);
   api = await ApiServerProcess.start("skiff", { host: net.gateway, serviceCidr: net.serviceCidr });
   const kubeconfig = kubeconfigFor(readFileSync(api.kubeconfig, "utf8"), api.url);
@@ -64,6 +67,7 @@ before(async () => {
     podCidr: net.podCidr,
     serviceCidr: net.serviceCidr,
     labels,
+    image: agentImage,
     mode: "exec",
     flags: ["--cpu=1500m", "--memory=512Mi", "--max-pods=20", "--register-with-taints=dedicated=test:PreferNoSchedule", "--node-lease-renew-interval=1s"],
   });
@@ -182,4 +186,46 @@ test("a restarted agent adopts its running pod without restarting it and removes
   assert.equal(inspected.State.Running, true);
   assert.equal(inspected.RestartCount, 0);
   assert.ok(isReady(after1));
+});
+
+test("kubectl logs (1.32 and 1.20) through the API server and the agent's HTTPS endpoint: -c, --tail, --timestamps, --previous, -f", async () => {
+  await post("/api/v1/namespaces/default/pods", {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "talk" },
+    spec: {
+      nodeName,
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        { name: "counter", image: nodeAgentImage, command: [nodeBinary, "-e", "let i=0;setInterval(()=>console.log('line '+(++i)),200)"] },
+        { name: "crasher", image: nodeAgentImage, command: ["/bin/busybox", "sh", "-c", "echo crash-run; sleep 1; exit 1"] },
+      ],
+    },
+  });
+  await until("crasher restarted once", async () => {
+    const p = await getJson<V1Pod>(podPath("talk"));
+    return (p?.status?.containerStatuses?.find((c) => c.name === "crasher")?.restartCount ?? 0) >= 1 ? true : undefined;
+  });
+  for (const bin of [kubectl132, kubectl120]) {
+    const tail = api!.kubectl(bin, ["logs", "talk", "-c", "counter", "--tail=2"]);
+    assert.equal(tail.status, 0, tail.stderr);
+    assert.match(tail.stdout, /^line \d+\nline \d+\n$/);
+    const stamped = api!.kubectl(bin, ["logs", "talk", "-c", "counter", "--tail=1", "--timestamps"]);
+    assert.match(stamped.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z line \d+\n$/);
+    const previous = api!.kubectl(bin, ["logs", "talk", "-c", "crasher", "--previous"]);
+    assert.equal(previous.status, 0, previous.stderr);
+    assert.equal(previous.stdout, "crash-run\n");
+    const wrong = api!.kubectl(bin, ["logs", "talk", "-c", "nope"]);
+    assert.notEqual(wrong.status, 0);
+    assert.match(wrong.stderr, /container nope is not valid for pod talk/);
+    const follow = api!.kubectlBackground(bin, ["logs", "-f", "talk", "-c", "counter", "--tail=1"]);
+    try {
+      const lines = () => follow.output().split("\n").filter((l) => /^line \d+$/.test(l));
+      await until(`kubectl ${bin} logs -f streaming`, async () => (lines().length >= 5 ? true : undefined), 30_000);
+      const numbers = lines().map((l) => Number(l.slice(5)));
+      assert.deepEqual(numbers, numbers.map((_, i) => numbers[0]! + i), "consecutive lines as they are written");
+    } finally {
+      await follow.stop();
+    }
+  }
 });

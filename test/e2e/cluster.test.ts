@@ -31,6 +31,7 @@ const run = testRunLabel("e2e");
 const labels = { [run.key]: run.value };
 const nodeNames = [1, 2, 3].map((i) => `e2e-${i}-${run.value}`);
 let docker: Docker;
+let agentImage = "";
 let net: TestNetwork;
 let api: ApiServerProcess | undefined;
 let scheduler: SchedulerProcess | undefined;
@@ -74,7 +75,7 @@ async function send(method: string, path: string, body?: unknown): Promise<void>
 
 before(async () => {
   docker = await connectDocker();
-  await ensureNodeAgentImage(docker);
+  agentImage = await ensureNodeAgentImage(docker);
   await docker.getImage("skiff/demo-app:latest").inspect();
   net = await createTestNetwork(docker, `skiff-e2e-${run.value}`, labels);
   api = await ApiServerProcess.start("skiff", { host: net.gateway, serviceCidr: net.serviceCidr });
@@ -93,7 +94,7 @@ before(async () => {
   // The pod half of the /24 split in three /27s, one per node.
   const pods = prefix(net.podCidr);
   for (const [i, nodeName] of nodeNames.entries()) {
-    nodes.push(await AgentNode.start(docker, { network: net.name, nodeName, kubeconfig, podCidr: `${pods}.${128 + 32 * i}/27`, serviceCidr: net.serviceCidr, labels }));
+    nodes.push(await AgentNode.start(docker, { network: net.name, nodeName, kubeconfig, podCidr: `${pods}.${128 + 32 * i}/27`, serviceCidr: net.serviceCidr, labels, image: agentImage }));
   }
 });
 

@@ -22,6 +22,7 @@ export interface AgentNodeOptions {
   labels: Record<string, string>;
   flags?: string[];
   mode?: "image" | "exec";
+  image?: string; // the agent's (and pods' infra) image; ensureNodeAgentImage's pinned tag
 }
 
 export class AgentNode {
@@ -45,10 +46,11 @@ export class AgentNode {
       `--pod-cidr=${o.podCidr}`,
       `--service-cidr=${o.serviceCidr}`,
       `--network=${o.network}`,
+      ...(o.image !== undefined ? [`--pod-infra-container-image=${o.image}`] : []),
       ...(o.flags ?? []),
     ];
     const container = await docker.createContainer({
-      Image: nodeAgentImage,
+      Image: o.image ?? nodeAgentImage,
       name: `${o.nodeName}`,
       ...(mode === "exec" ? { Entrypoint: ["/bin/busybox", "sleep", "1000000"] } : { Cmd: flags }),
       Labels: o.labels,

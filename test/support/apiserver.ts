@@ -99,6 +99,9 @@ export class ApiServerProcess {
       `--client-ca-file=${join(pki, "ca.crt")}`,
       `--token-auth-file=${join(pki, "tokens.csv")}`,
       `--service-cluster-ip-range=${this.serviceCidr}`,
+      // The admin client certificate (O=system:masters) is what kubelets see for pods/log.
+      `--kubelet-client-certificate=${join(pki, "admin.crt")}`,
+      `--kubelet-client-key=${join(pki, "admin.key")}`,
       "--service-node-port-range=30000-30099",
     ];
     const proc = spawn(process.execPath, args, { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });

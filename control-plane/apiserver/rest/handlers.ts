@@ -10,6 +10,7 @@ import type { ResourceRequest } from "./context.ts";
 import { asObject, checkFields, fieldValidationOf, readObjectBody } from "./decode.ts";
 import { type ObjectStore, type Selectors, fieldGetters } from "./objects.ts";
 import { patchObject } from "./patch.ts";
+import type { KubeletClient } from "./pod-log.ts";
 import { handleSubresource } from "./subresources.ts";
 import { type IncludeObject, toTable } from "./table.ts";
 import { startWatch } from "./watch.ts";
@@ -19,6 +20,7 @@ export interface HandlerDeps {
   objects: ObjectStore;
   watchCaches: WatchCaches;
   metrics: ApiMetrics;
+  kubelet?: KubeletClient;
 }
 
 function selectorsOf(r: ResourceRequest): Selectors {
@@ -173,7 +175,7 @@ export async function handleResource(deps: HandlerDeps, r: ResourceRequest, verb
       throw badRequest("dryRun is not supported by skiff yet; leave out --dry-run=server");
     }
     if (r.subresource !== undefined && r.subresource !== "status") {
-      await handleSubresource(deps.objects, r, verb);
+      await handleSubresource(deps.objects, r, verb, deps.kubelet);
       return;
     }
     if (r.subresource === "status" && !r.type.statusSubresource) throw pathNotFound(r.req.url ?? "");

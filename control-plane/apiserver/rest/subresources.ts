@@ -1,5 +1,5 @@
 // The scale subresource (autoscaling/v1 Scale over spec.replicas) and pod
-// binding (how the scheduler places a pod on a node).
+// binding (how the scheduler places a pod on a node); pods/log is in pod-log.ts.
 import { badRequest, conflict, methodNotAllowed, pathNotFound } from "../errors.ts";
 import { sendJson } from "../http/respond.ts";
 import type { Json } from "../patch/merge-patch.ts";
@@ -8,6 +8,7 @@ import type { ResourceRequest } from "./context.ts";
 import { readObjectBody } from "./decode.ts";
 import type { ObjectStore } from "./objects.ts";
 import { applyPatch, readPatch } from "./patch.ts";
+import { handlePodLog, type KubeletClient } from "./pod-log.ts";
 
 function toScale(obj: KubeObject, scale: ScaleInfo): KubeObject {
   const { name, namespace, uid, resourceVersion, creationTimestamp } = obj.metadata;
@@ -78,9 +79,10 @@ async function handleBinding(objects: ObjectStore, r: ResourceRequest, verb: str
   sendJson(r.res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
 }
 
-export async function handleSubresource(objects: ObjectStore, r: ResourceRequest, verb: string): Promise<void> {
+export async function handleSubresource(objects: ObjectStore, r: ResourceRequest, verb: string, kubelet: KubeletClient = {}): Promise<void> {
   if (r.name === undefined || (r.type.namespaced && r.namespace === undefined)) throw pathNotFound(r.req.url ?? "");
   if (r.subresource === "scale") return handleScale(objects, r, verb);
   if (r.subresource === "binding") return handleBinding(objects, r, verb);
+  if (r.subresource === "log") return handlePodLog(objects, r, verb, kubelet);
   throw pathNotFound(r.req.url ?? "");
 }
