@@ -9,44 +9,27 @@
 // rest keeps serving; deleting everything leaves no container, volume or
 // network behind.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { get } from "node:http";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
-import type { V1Endpoints, V1Node, V1Pod, V1PodList } from "@kubernetes/client-node";
+import type { V1Endpoints, V1Pod, V1PodList } from "@kubernetes/client-node";
 import type Docker from "dockerode";
 import { nodeBinary } from "../../deploy/images/images.ts";
 import { execInContainer } from "../../node-agent/kubelet/runtime/exec.ts";
-import { AgentNode, kubeconfigFor } from "../support/agent-node.ts";
-import { ApiServerProcess } from "../support/apiserver.ts";
-import { connectDocker, createTestNetwork, type TestNetwork } from "../support/cluster-network.ts";
-import { removeByLabel, testRunLabel } from "../support/docker.ts";
-import { ensureNodeAgentImage, nodeAgentImage } from "../support/node-agent-image.ts";
-import { SchedulerProcess } from "../support/scheduler.ts";
+import type { AgentNode } from "../support/agent-node.ts";
+import type { ApiServerProcess } from "../support/apiserver.ts";
+import type { TestNetwork } from "../support/cluster-network.ts";
+import { removeByLabel } from "../support/docker.ts";
+import { LocalCluster } from "../support/local-cluster.ts";
+import { nodeAgentImage } from "../support/node-agent-image.ts";
 
-const repo = fileURLToPath(new URL("../..", import.meta.url));
-const run = testRunLabel("e2e");
-const labels = { [run.key]: run.value };
-const nodeNames = [1, 2, 3].map((i) => `e2e-${i}-${run.value}`);
+let cluster: LocalCluster | undefined;
 let docker: Docker;
-let agentImage = "";
 let net: TestNetwork;
-let api: ApiServerProcess | undefined;
-let scheduler: SchedulerProcess | undefined;
-let manager: ChildProcess | undefined;
-const managerLog: string[] = [];
-const nodes: AgentNode[] = [];
+let api: ApiServerProcess;
+let nodes: AgentNode[] = [];
+let nodeNames: string[] = [];
 
 const prefix = (cidr: string): string => cidr.split(".").slice(0, 3).join(".");
-
-async function diagnostics(): Promise<string> {
-  const parts: string[] = [];
-  for (const n of nodes) parts.push(`--- ${n.nodeName}\n${(await n.logs().catch(() => "")).slice(-1500)}`);
-  parts.push(`--- controller-manager\n${managerLog.join("").slice(-1500)}`, `--- scheduler\n${scheduler?.output().slice(-1500) ?? ""}`);
-  return parts.join("\n");
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -58,61 +41,29 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${String(last)})\n${await diagnostics()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${String(last)})\n${(await cluster?.diagnostics()) ?? ""}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
 
 async function getJson<T>(path: string): Promise<T | undefined> {
-  const r = await api!.request(path);
+  const r = await api.request(path);
   return r.status === 200 ? (JSON.parse(r.body) as T) : undefined;
 }
 
 async function send(method: string, path: string, body?: unknown): Promise<void> {
-  const r = await api!.request(path, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const r = await api.request(path, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
   assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${r.body}`);
 }
 
 before(async () => {
-  docker = await connectDocker();
-  agentImage = await ensureNodeAgentImage(docker);
-  await docker.getImage("skiff/demo-app:latest").inspect();
-  net = await createTestNetwork(docker, `skiff-e2e-${run.value}`, labels);
-  api = await ApiServerProcess.start("skiff", { host: net.gateway, serviceCidr: net.serviceCidr });
-  scheduler = SchedulerProcess.start(api.kubeconfig, []);
-  manager = spawn(process.execPath, ["--import", "tsx", join(repo, "deploy/src/cli.ts"), "controller-manager", "--kubeconfig", api.kubeconfig], {
-    cwd: repo,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const keep = (b: Buffer): void => {
-    managerLog.push(b.toString());
-    if (managerLog.length > 300) managerLog.splice(0, managerLog.length - 300);
-  };
-  manager.stdout?.on("data", keep);
-  manager.stderr?.on("data", keep);
-  const kubeconfig = kubeconfigFor(readFileSync(api.kubeconfig, "utf8"), api.url);
-  // The pod half of the /24 split in three /27s, one per node.
-  const pods = prefix(net.podCidr);
-  for (const [i, nodeName] of nodeNames.entries()) {
-    nodes.push(await AgentNode.start(docker, { network: net.name, nodeName, kubeconfig, podCidr: `${pods}.${128 + 32 * i}/27`, serviceCidr: net.serviceCidr, labels, image: agentImage }));
-  }
+  cluster = await LocalCluster.start({ name: "e2e", nodes: 3, scheduler: true, controllerManager: true });
+  ({ docker, net, nodes, nodeNames } = cluster);
+  api = cluster.api!;
 });
 
 after(async () => {
-  for (const n of nodes) n.cleanup();
-  await scheduler?.kill();
-  const proc = manager;
-  if (proc !== undefined && proc.exitCode === null && proc.signalCode === null) {
-    await new Promise<void>((resolve) => {
-      proc.once("exit", () => resolve());
-      proc.kill("SIGKILL");
-    });
-  }
-  if (docker !== undefined) {
-    await removeByLabel(docker, run.filter);
-    for (const name of nodeNames) await removeByLabel(docker, `skiff.node=${name}`);
-  }
-  await api?.stop();
+  await cluster?.stop();
 });
 
 const isReady = (p: V1Pod): boolean => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
@@ -142,11 +93,7 @@ let nodePort = 0;
 const vip = (): string => `${prefix(net.serviceCidr)}.80`;
 
 test("3 nodes register Ready; a Deployment of 3 demo-app replicas spreads over them and becomes 3/3 Running and Ready", async () => {
-  await until("3 Ready nodes", async () => {
-    const list = await getJson<{ items: V1Node[] }>("/api/v1/nodes");
-    const ready = (list?.items ?? []).filter((n) => nodeNames.includes(n.metadata?.name ?? "") && n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
-    return ready.length === 3 ? true : undefined;
-  });
+  await cluster!.waitNodesReady();
   await send("POST", "/apis/apps/v1/namespaces/default/deployments", {
     metadata: { name: "web" },
     spec: {
@@ -275,8 +222,9 @@ test("deleting everything leaves no pod container or volume, and removing the no
     }
     return left === 0 ? true : undefined;
   });
-  await removeByLabel(docker, run.filter);
-  const containers = await docker.listContainers({ all: true, filters: { label: [run.filter] } });
-  const networks = await docker.listNetworks({ filters: { label: [run.filter] } });
+  const run = cluster!.run.filter;
+  await removeByLabel(docker, run);
+  const containers = await docker.listContainers({ all: true, filters: { label: [run] } });
+  const networks = await docker.listNetworks({ filters: { label: [run] } });
   assert.deepEqual([containers.length, networks.length], [0, 0]);
 });
