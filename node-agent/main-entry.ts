@@ -1,9 +1,14 @@
-// Process entry of the node-agent bundle (deploy/dist/node-agent.mjs).
-// The agent's modules (pod runtime, status, proxy) are built and tested on
-// their own; `skiff agent --kubeconfig F --node-name N` wires them to the
-// API server once it lands. Until then the entry only says so.
-process.once("SIGTERM", () => process.exit(0));
-process.once("SIGINT", () => process.exit(130));
+// Process entry of the node-agent bundle (deploy/dist/node-agent.mjs), the
+// skiff/node-agent image's entrypoint: its arguments are `skiff agent`'s
+// flags. Node as PID 1 ignores SIGTERM unless handled: the agent handles it.
+import { runAgent } from "./agent/agent-command.ts";
 
-process.stderr.write("skiff node-agent: the API server client is not wired yet (issue 7)\n");
-process.exitCode = 2;
+runAgent(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`node-agent: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

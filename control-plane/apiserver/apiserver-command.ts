@@ -50,7 +50,15 @@ export async function runApiServer(args: string[]): Promise<number> {
     clientCa: flags.clientCaFile === undefined ? undefined : readFileSync(flags.clientCaFile, "utf8"),
     authenticator: new Authenticator(tokens),
     storage,
-    deps: { objects, watchCaches, metrics },
+    deps: {
+      objects,
+      watchCaches,
+      metrics,
+      kubelet:
+        flags.kubeletClientCertificate !== undefined && flags.kubeletClientKey !== undefined
+          ? { cert: readFileSync(flags.kubeletClientCertificate, "utf8"), key: readFileSync(flags.kubeletClientKey, "utf8") }
+          : {},
+    },
     metrics,
     advertised: `${flags.advertiseAddress}:${flags.securePort}`,
     log,

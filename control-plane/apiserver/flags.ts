@@ -13,6 +13,8 @@ export interface ApiServerFlags {
   tokenAuthFile: string | undefined;
   serviceClusterIpRange: Cidr;
   serviceNodePortRange: { min: number; max: number };
+  kubeletClientCertificate: string | undefined;
+  kubeletClientKey: string | undefined;
 }
 
 export class FlagError extends Error {}
@@ -21,6 +23,7 @@ export const usage = `usage: skiff apiserver --etcd-servers=URL[,URL...] --tls-c
        [--secure-port=6443] [--bind-address=0.0.0.0] [--advertise-address=IP]
        [--client-ca-file=F] [--token-auth-file=F]
        [--service-cluster-ip-range=10.96.0.0/16] [--service-node-port-range=30000-32767]
+       [--kubelet-client-certificate=F --kubelet-client-key=F]
 `;
 
 export function parseApiServerFlags(args: string[]): ApiServerFlags {
@@ -39,6 +42,8 @@ export function parseApiServerFlags(args: string[]): ApiServerFlags {
         "token-auth-file": { type: "string" },
         "service-cluster-ip-range": { type: "string", default: "10.96.0.0/16" },
         "service-node-port-range": { type: "string", default: "30000-32767" },
+        "kubelet-client-certificate": { type: "string" },
+        "kubelet-client-key": { type: "string" },
       },
       strict: true,
     }));
@@ -75,5 +80,7 @@ export function parseApiServerFlags(args: string[]): ApiServerFlags {
     tokenAuthFile: values["token-auth-file"],
     serviceClusterIpRange: cidr,
     serviceNodePortRange: range,
+    kubeletClientCertificate: values["kubelet-client-certificate"],
+    kubeletClientKey: values["kubelet-client-key"],
   };
 }

@@ -1,12 +1,14 @@
 // What controllers need from the cluster: caches fed by list+watch, and
 // writes. Controllers see only this interface, so the same code runs on the
 // API server (kube-api.ts) and on an in-memory fake (fake-api.ts).
-import type { V1Deployment, V1ObjectMeta, V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
+import type { V1Deployment, V1Endpoints, V1ObjectMeta, V1Pod, V1ReplicaSet, V1Service } from "@kubernetes/client-node";
 
 export interface KindMap {
   pods: V1Pod;
   replicasets: V1ReplicaSet;
   deployments: V1Deployment;
+  services: V1Service;
+  endpoints: V1Endpoints;
 }
 
 export type Kind = keyof KindMap;

@@ -11,6 +11,7 @@ import type { DynamicApi } from "./dynamic/dynamic-api.ts";
 import { GarbageCollector } from "./garbagecollector/garbage-collector.ts";
 import { NamespaceController } from "./namespace/namespace-controller.ts";
 import { PodGcController, type PodGcOptions } from "./podgc/pod-gc-controller.ts";
+import { EndpointsController } from "./endpoints/endpoints-controller.ts";
 import { ReplicaSetController } from "./replicaset/replicaset-controller.ts";
 
 export interface LeaderGate {
@@ -52,6 +53,7 @@ export class ControllerManager {
   private readonly workers: number;
   readonly replicaSets: ReplicaSetController;
   readonly deployments: DeploymentController;
+  readonly endpoints: EndpointsController;
   private stopped: Promise<void> | undefined;
   private readonly stopping = new AbortController();
   private readonly clock: Clock;
@@ -73,6 +75,7 @@ export class ControllerManager {
     this.workers = opts.workers ?? 5;
     this.replicaSets = new ReplicaSetController(api, { clock });
     this.deployments = new DeploymentController(api, clock);
+    this.endpoints = new EndpointsController(api, clock);
   }
 
   /** Resolves once the caches are filled and the workers run. */
@@ -81,7 +84,7 @@ export class ControllerManager {
     const ready = new Promise<void>((resolve) => (started = resolve));
     this.stopped = this.gate.run(async (lost) => {
       await this.api.start();
-      const reconcilers: Reconciler[] = [this.replicaSets, this.deployments];
+      const reconcilers: Reconciler[] = [this.replicaSets, this.deployments, this.endpoints];
       if (this.dynamic !== undefined) {
         // Discovery first: these controllers subscribe to a cache per resource before the caches fill.
         await this.dynamic.discover();

@@ -10,7 +10,7 @@ export interface FakeAction {
   key: string;
 }
 
-const kinds: Kind[] = ["pods", "replicasets", "deployments"];
+const kinds: Kind[] = ["pods", "replicasets", "deployments", "services", "endpoints"];
 
 class FakeCache<T extends Named> implements ObjectCache<T> {
   readonly objects = new Map<string, T>();
@@ -129,9 +129,9 @@ export class FakeApi implements ClusterApi {
 
   async update<K extends Kind>(kind: K, object: KindMap[K]): Promise<KindMap[K]> {
     this.actions.push({ verb: "update", kind, key: keyOf(object) });
-    const old = this.current(kind, object) as KindMap[K];
-    const next = structuredClone(object);
-    next.status = structuredClone(old.status) as never;
+    const old = this.current(kind, object) as Named & { status?: unknown; spec?: unknown };
+    const next = structuredClone(object) as Named & { status?: unknown; spec?: unknown };
+    if (old.status !== undefined || next.status !== undefined) next.status = structuredClone(old.status);
     next.metadata!.resourceVersion = String(++this.revision);
     if (kind !== "pods" && JSON.stringify(next.spec) !== JSON.stringify(old.spec)) next.metadata!.generation = (old.metadata?.generation ?? 1) + 1;
     return this.write(kind, next, "update") as KindMap[K];
@@ -139,9 +139,9 @@ export class FakeApi implements ClusterApi {
 
   async updateStatus<K extends Kind>(kind: K, object: KindMap[K]): Promise<KindMap[K]> {
     this.actions.push({ verb: "updateStatus", kind, key: keyOf(object) });
-    const old = this.current(kind, object) as KindMap[K];
+    const old = this.current(kind, object) as Named & { status?: unknown };
     const next = structuredClone(old);
-    next.status = structuredClone(object.status) as never;
+    next.status = structuredClone((object as { status?: unknown }).status);
     next.metadata!.resourceVersion = String(++this.revision);
     return this.write(kind, next, "update") as KindMap[K];
   }

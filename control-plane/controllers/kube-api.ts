@@ -3,12 +3,13 @@
 // list of our own so that every cached object is plain JSON, as watch
 // events are (client-node's typed lists turn timestamps into Dates);
 // writes go through the shared JSON client (proto/kube/api-client.ts).
-import { type KubernetesListObject, type KubernetesObject, KubeConfig, makeInformer } from "@kubernetes/client-node";
+import { type KubernetesObject, KubeConfig } from "@kubernetes/client-node";
 import { ApiClient } from "../../proto/kube/api-client.ts";
+import { Informer } from "../../proto/kube/informer.ts";
 import type { Logger } from "../logger.ts";
-import { type CacheEvent, type ClusterApi, type Kind, type KindMap, type Named, type ObjectCache, keyOf } from "./api.ts";
+import type { CacheEvent, ClusterApi, Kind, KindMap, Named, ObjectCache } from "./api.ts";
 
-const groupPath: Record<Kind, string> = { pods: "/api/v1", replicasets: "/apis/apps/v1", deployments: "/apis/apps/v1" };
+const groupPath: Record<Kind, string> = { pods: "/api/v1", replicasets: "/apis/apps/v1", deployments: "/apis/apps/v1", services: "/api/v1", endpoints: "/api/v1" };
 
 function collectionPath(kind: Kind, namespace?: string): string {
   return namespace === undefined ? `${groupPath[kind]}/${kind}` : `${groupPath[kind]}/namespaces/${encodeURIComponent(namespace)}/${kind}`;
@@ -18,48 +19,13 @@ function objectPath(kind: Kind, namespace: string, name: string): string {
   return `${collectionPath(kind, namespace)}/${encodeURIComponent(name)}`;
 }
 
-export class InformerCache<T extends Named & KubernetesObject> implements ObjectCache<T> {
-  private readonly handlers: ((e: CacheEvent<T>) => void)[] = [];
-  private readonly seen = new Map<string, T>();
-  private stopping = false;
-  private retry: ReturnType<typeof setTimeout> | undefined;
-  readonly informer;
-
-  constructor(kc: KubeConfig, path: string, list: () => Promise<KubernetesListObject<T>>, private readonly log: Logger) {
-    this.informer = makeInformer<T>(kc, path, list);
-    this.informer.on("add", (o) => this.emit({ type: "add", object: o }));
-    this.informer.on("update", (o) => this.emit({ type: "update", object: o, old: this.seen.get(keyOf(o)) ?? o }));
-    this.informer.on("delete", (o) => this.emit({ type: "delete", object: o }));
-    // client-node informers stop on a broken watch; start again from the last resourceVersion.
-    this.informer.on("error", (err) => {
-      if (this.stopping) return;
-      this.log.info("watch broken, restarting", { path, error: err instanceof Error ? err.message : String(err) });
-      this.retry = setTimeout(() => void this.informer.start().catch(() => undefined), 1000);
-    });
+export class InformerCache<T extends Named & KubernetesObject> extends Informer<T> implements ObjectCache<T> {
+  constructor(kc: KubeConfig, client: ApiClient, path: string, log: Logger) {
+    super(kc, client, path, { onError: (p, err) => log.info("watch broken, restarting", { path: p, error: err instanceof Error ? err.message : String(err) }) });
   }
 
-  private emit(e: CacheEvent<T>): void {
-    if (e.type === "delete") this.seen.delete(keyOf(e.object));
-    else this.seen.set(keyOf(e.object), e.object);
-    for (const h of this.handlers) h(e);
-  }
-
-  get(namespace: string, name: string): T | undefined {
-    return this.informer.get(name, namespace);
-  }
-
-  list(namespace?: string): T[] {
-    return [...this.informer.list(namespace)];
-  }
-
-  subscribe(handler: (e: CacheEvent<T>) => void): void {
-    this.handlers.push(handler);
-  }
-
-  async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.retry !== undefined) clearTimeout(this.retry);
-    await this.informer.stop();
+  override subscribe(handler: (e: CacheEvent<T>) => void): void {
+    super.subscribe(handler);
   }
 }
 
@@ -72,8 +38,8 @@ export class KubeApi implements ClusterApi {
     private readonly log: Logger,
   ) {
     this.client = new ApiClient(kc);
-    for (const kind of ["pods", "replicasets", "deployments"] as Kind[]) {
-      this.caches.set(kind, new InformerCache(kc, collectionPath(kind), () => this.client.get<KubernetesListObject<Named & KubernetesObject>>(collectionPath(kind)), log));
+    for (const kind of Object.keys(groupPath) as Kind[]) {
+      this.caches.set(kind, new InformerCache(kc, this.client, collectionPath(kind), log));
     }
   }
 
@@ -105,7 +71,7 @@ export class KubeApi implements ClusterApi {
   }
 
   async start(): Promise<void> {
-    await Promise.all([...this.caches.values()].map((c) => c.informer.start()));
+    await Promise.all([...this.caches.values()].map((c) => c.start()));
   }
 
   async stop(): Promise<void> {

@@ -5,16 +5,19 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type Docker from "dockerode";
 import { removeByLabel, runToCompletion, testRunLabel } from "../../test/support/docker.ts";
-import { ensureNodeAgentImage, nodeAgentImage } from "../../test/support/node-agent-image.ts";
+import { ensureNodeAgentImage } from "../../test/support/node-agent-image.ts";
 import { connectDocker } from "./docker-engine.ts";
 
 const run = testRunLabel("agent-image");
 const labels = { [run.key]: run.value };
 let docker: Docker;
 
+// This tree's image, by its source-hash tag (`:latest` is shared by every checkout on the engine).
+let image = "";
+
 before(async () => {
   docker = await connectDocker();
-  await ensureNodeAgentImage(docker);
+  image = await ensureNodeAgentImage(docker);
 });
 
 after(async () => {
@@ -23,7 +26,7 @@ after(async () => {
 
 function shell(script: string, capAdd: string[] = ["NET_ADMIN"]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   return runToCompletion(docker, {
-    Image: nodeAgentImage,
+    Image: image,
     Entrypoint: ["/bin/sh", "-c", script],
     Labels: labels,
     HostConfig: { NetworkMode: "none", CapAdd: capAdd },
@@ -58,8 +61,9 @@ test("without NET_ADMIN iptables is refused", async () => {
   assert.notEqual(exitCode, 0);
 });
 
-test("the entry point says the agent is not wired to an API server yet", async () => {
-  const result = await runToCompletion(docker, { Image: nodeAgentImage, Labels: labels, HostConfig: { NetworkMode: "none" } });
+test("the entry point is `skiff agent`: without its flags it prints its usage and exits 2", async () => {
+  const result = await runToCompletion(docker, { Image: image, Labels: labels, HostConfig: { NetworkMode: "none" } });
   assert.equal(result.exitCode, 2);
-  assert.match(result.stderr, /API server client is not wired yet/);
+  assert.match(result.stderr, /--kubeconfig is required/);
+  assert.match(result.stderr, /usage: skiff agent/);
 });

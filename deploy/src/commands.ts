@@ -18,6 +18,10 @@ const benches: Record<string, { summary: string; load: () => Promise<{ main(args
     summary: "the scheduler core alone, 5,000 in-memory nodes, 10,000 pods: basic, anti-affinity, taints [--nodes N] [--pods N] [--existing N] [--workload=W]",
     load: () => import("../../test/bench/scheduler-core.ts"),
   },
+  startup: {
+    summary: "pod startup latency on 3 real node-agent containers, 30 pods, next to `docker run -d` of the same image [--pods N] [--nodes N] [--json]",
+    load: () => import("../../test/bench/startup.ts"),
+  },
   sim: { summary: "seeds per second of the deterministic simulator [SEEDS]", load: () => import("../../test/bench/sim-throughput.ts") },
   store: {
     summary: "skiff's store next to etcd 3.4: writes (and CPU per write), reads, watch, failover [--quick] [--only=skiff|etcd] [--writes-only] [--clients=1,16,256]",
@@ -96,6 +100,11 @@ export const commands: Command[] = [
     run: async (args) => (await import("../../control-plane/stacked-member/member-command.ts")).runMember(args),
   },
   {
+    name: "agent",
+    summary: "run a node agent (in a skiff/node-agent container): --kubeconfig F --node-name N --pod-cidr C --service-cidr S",
+    run: async (args) => (await import("../../node-agent/agent/agent-command.ts")).runAgent(args),
+  },
+  {
     name: "certs",
     summary: "write a cluster's CA, apiserver and admin certificates, tokens and kubeconfig: --dir DIR [--hosts a,b] [--server URL]",
     run: async (args) => (await import("../certs/certs-command.ts")).runCertsCommand(args),
@@ -107,7 +116,7 @@ export const commands: Command[] = [
   },
   {
     name: "bench",
-    summary: "run a benchmark: api, raft, scheduler-core, sim, store (more arrive with the cluster)",
+    summary: "run a benchmark: api, raft, scheduler-core, sim, startup, store (more arrive with the cluster)",
     run: runBench,
   },
 ];

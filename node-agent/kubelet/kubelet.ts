@@ -48,28 +48,34 @@ export class Kubelet {
     const { removed } = await this.runtime.reconcile(bound);
     for (const uid of removed) this.forget(uid);
     result.removed = removed;
-    for (const pod of pods) {
-      const uid = pod.metadata?.uid ?? "";
-      if (pod.metadata?.deletionTimestamp !== undefined) {
-        const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
-        await this.runtime.removePod(uid, grace, pod);
-        this.forget(uid);
-        await this.writer.podTerminated(pod);
-        result.terminated.push(uid);
-        continue;
-      }
-      const current = await this.runtime.getPod(uid);
-      if (current !== undefined) await this.probes.tick(pod, current, this.clock());
-      await this.refreshVolumesOnChange(pod, current !== undefined);
-      const { status, wakeAt } = await this.syncer.sync(pod, this.probes.results(pod, await this.runtime.getPod(uid)));
-      if (wakeAt !== undefined) result.wakeAt = Math.min(result.wakeAt ?? Infinity, wakeAt);
-      result.synced++;
-      if (!isDeepStrictEqual(this.written.get(uid), status)) {
-        await this.writer.writeStatus(pod, status);
-        this.written.set(uid, status);
-      }
-    }
+    // Pods are independent: each is synced on its own, all at once, as
+    // kubelet's per-pod workers do (a pod starting never waits for another).
+    const outcomes = await Promise.allSettled(pods.map((pod) => this.syncPod(pod, result)));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
     return result;
+  }
+
+  private async syncPod(pod: V1Pod, result: PassResult): Promise<void> {
+    const uid = pod.metadata?.uid ?? "";
+    if (pod.metadata?.deletionTimestamp !== undefined) {
+      const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+      await this.runtime.removePod(uid, grace, pod);
+      this.forget(uid);
+      await this.writer.podTerminated(pod);
+      result.terminated.push(uid);
+      return;
+    }
+    const current = await this.runtime.getPod(uid);
+    if (current !== undefined) await this.probes.tick(pod, current, this.clock());
+    await this.refreshVolumesOnChange(pod, current !== undefined);
+    const { status, wakeAt } = await this.syncer.sync(pod, this.probes.results(pod, await this.runtime.getPod(uid)));
+    if (wakeAt !== undefined) result.wakeAt = Math.min(result.wakeAt ?? Infinity, wakeAt);
+    result.synced++;
+    if (!isDeepStrictEqual(this.written.get(uid), status)) {
+      await this.writer.writeStatus(pod, status);
+      this.written.set(uid, status);
+    }
   }
 
   // ConfigMap and Secret volumes follow their objects: rewritten when the

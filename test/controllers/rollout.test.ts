@@ -4,7 +4,8 @@
 // reaches 10 ready; a template change rolls out within maxSurge and
 // maxUnavailable at every pod event; `kubectl rollout status` (1.32 and 1.20) succeeds;
 // `kubectl rollout undo` rolls back, pause holds a change until resume;
-// scaling down removes pods.
+// scaling down removes pods. Before that, the Endpoints controller keeps a
+// Service's Endpoints in step with its pods' readiness, on the same cluster.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
@@ -67,6 +68,39 @@ function kubectl(args: string[], bin = kubectl132): Promise<{ status: number; ou
   proc.stderr.on("data", (b: Buffer) => (output += b.toString()));
   return new Promise((resolve) => proc.once("exit", (code) => resolve({ status: code ?? -1, output })));
 }
+
+test("the Endpoints controller writes a Service's ready and not-ready pods through the API server", async () => {
+  const a = api!;
+  const send = async (path: string, method: string, body: unknown, want: number): Promise<void> => {
+    const r = await a.request(path, { method, body: JSON.stringify(body) });
+    assert.equal(r.status, want, r.body);
+  };
+  await send("/api/v1/namespaces", "POST", { metadata: { name: "ep" } }, 201);
+  await send("/api/v1/namespaces/ep/services", "POST", { metadata: { name: "web" }, spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] } }, 201);
+  for (const [name, ip, ready] of [["p1", "10.1.0.1", true], ["p2", "10.1.0.2", false]] as const) {
+    await send("/api/v1/namespaces/ep/pods", "POST", { metadata: { name, labels: { app: "web" } }, spec: { nodeName: "n1", containers: [{ name: "c", image: "demo:1", ports: [{ name: "http", containerPort: 8080 }] }] } }, 201);
+    const r = await a.request(`/api/v1/namespaces/ep/pods/${name}/status`, { method: "PATCH", contentType: "application/merge-patch+json", body: JSON.stringify({ status: { phase: "Running", podIP: ip, conditions: [{ type: "Ready", status: ready ? "True" : "False" }] } }) });
+    assert.equal(r.status, 200, r.body);
+  }
+  type Subset = { addresses?: { ip: string; nodeName?: string; targetRef?: { name: string } }[]; notReadyAddresses?: { ip: string }[]; ports?: { port: number }[] };
+  const subsets = async (): Promise<Subset[] | undefined> => {
+    const r = await a.request("/api/v1/namespaces/ep/endpoints/web");
+    return r.status === 200 ? ((r.json().subsets as Subset[] | undefined) ?? []) : undefined;
+  };
+  await until("p1 ready and p2 not ready in the Endpoints", async () => {
+    const s = await subsets();
+    return s?.[0]?.addresses?.[0]?.ip === "10.1.0.1" && s[0].notReadyAddresses?.[0]?.ip === "10.1.0.2";
+  });
+  const s = (await subsets())!;
+  assert.deepEqual(s[0]!.ports, [{ name: "http", port: 8080, protocol: "TCP" }]);
+  assert.equal(s[0]!.addresses![0]!.nodeName, "n1");
+  assert.equal(s[0]!.addresses![0]!.targetRef?.name, "p1");
+  const flip = await a.request("/api/v1/namespaces/ep/pods/p2/status", { method: "PATCH", contentType: "application/merge-patch+json", body: JSON.stringify({ status: { conditions: [{ type: "Ready", status: "True" }] } }) });
+  assert.equal(flip.status, 200, flip.body);
+  await until("both ready", async () => (await subsets())?.[0]?.addresses?.length === 2);
+  await send("/api/v1/namespaces/ep/services/web", "DELETE", {}, 200);
+  await until("the Endpoints deleted with the Service", async () => (await subsets()) === undefined);
+});
 
 test("a Deployment converges, rolls out and back within its bounds, satisfies kubectl rollout status and scales down", async () => {
   const a = api!;

@@ -38,6 +38,9 @@ export interface RequestOptions {
 export interface ApiServerStartOptions {
   /** Extra flags for the apiserver's node process (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** The address it listens on and clients use (default loopback). */
+  host?: string;
+  serviceCidr?: string;
 }
 
 export class ApiServerProcess {
@@ -49,11 +52,14 @@ export class ApiServerProcess {
     readonly store: StoreCluster,
     readonly dir: string,
     readonly port: number,
+    /** The address it listens on and clients use: loopback, or a test network's bridge address for containers to reach. */
+    readonly host = "127.0.0.1",
+    readonly serviceCidr = "10.96.0.0/16",
     private readonly nodeArgs: string[] = [],
   ) {}
 
   get url(): string {
-    return `https://127.0.0.1:${this.port}`;
+    return `https://${this.host}:${this.port}`;
   }
 
   get kubeconfig(): string {
@@ -61,18 +67,19 @@ export class ApiServerProcess {
   }
 
   static async start(kind: StoreKind, opts: ApiServerStartOptions = {}): Promise<ApiServerProcess> {
+    const host = opts.host ?? "127.0.0.1";
     const store = await StoreCluster.start({ kind });
     const dir = mkdtempSync(join(tmpdir(), "skiff-apiserver-"));
     let api: ApiServerProcess | undefined;
     try {
       const port = await freePort();
-      const certs = spawnSync(process.execPath, ["--import", "tsx", join(repo, "deploy/src/cli.ts"), "certs", "--dir", join(dir, "pki"), "--server", `https://127.0.0.1:${port}`], {
+      const certs = spawnSync(process.execPath, ["--import", "tsx", join(repo, "deploy/src/cli.ts"), "certs", "--dir", join(dir, "pki"), "--server", `https://${host}:${port}`], {
         cwd: repo,
         encoding: "utf8",
         timeout: 60_000,
       });
       if (certs.status !== 0) throw new Error(`skiff certs failed: ${certs.stderr}`);
-      api = new ApiServerProcess(store, dir, port, opts.nodeArgs);
+      api = new ApiServerProcess(store, dir, port, host, opts.serviceCidr, opts.nodeArgs);
       api.launch();
       await api.waitReady();
       return api;
@@ -96,12 +103,15 @@ export class ApiServerProcess {
       "apiserver",
       `--etcd-servers=${this.store.members.map((m) => m.clientUrl).join(",")}`,
       `--secure-port=${this.port}`,
-      "--bind-address=127.0.0.1",
+      `--bind-address=${this.host}`,
       `--tls-cert-file=${join(pki, "apiserver.crt")}`,
       `--tls-private-key-file=${join(pki, "apiserver.key")}`,
       `--client-ca-file=${join(pki, "ca.crt")}`,
       `--token-auth-file=${join(pki, "tokens.csv")}`,
-      "--service-cluster-ip-range=10.96.0.0/16",
+      `--service-cluster-ip-range=${this.serviceCidr}`,
+      // The admin client certificate (O=system:masters) is what kubelets see for pods/log.
+      `--kubelet-client-certificate=${join(pki, "admin.crt")}`,
+      `--kubelet-client-key=${join(pki, "admin.key")}`,
       "--service-node-port-range=30000-30099",
     ];
     const proc = spawn(process.execPath, args, { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });

@@ -7,7 +7,10 @@ import { missingBundles, nodeAgent, nodeBase } from "../../deploy/images/images.
 
 export const nodeAgentImage = "skiff/node-agent:latest";
 
-export async function ensureNodeAgentImage(docker: Docker): Promise<void> {
+// Returns a tag naming exactly the image built from this tree
+// (skiff/node-agent:<source hash>): `:latest` is shared by every checkout on
+// the engine and may be rebuilt from another tree's bundle at any moment.
+export async function ensureNodeAgentImage(docker: Docker): Promise<string> {
   if (missingBundles(repoRoot).includes("node-agent.mjs")) {
     await buildBundles(
       repoRoot,
@@ -15,5 +18,8 @@ export async function ensureNodeAgentImage(docker: Docker): Promise<void> {
     );
   }
   await buildImage(docker, nodeBase);
-  await buildImage(docker, nodeAgent);
+  const built = await buildImage(docker, nodeAgent);
+  const tag = built.sourceHash.slice(0, 12);
+  await docker.getImage(built.id).tag({ repo: nodeAgent.name, tag });
+  return `${nodeAgent.name}:${tag}`;
 }

@@ -11,6 +11,7 @@ import { asObject, checkFields, fieldValidationOf, readObjectBody } from "./deco
 import { propagationOf } from "./deletion.ts";
 import { type ObjectStore, type Selectors, fieldGetters } from "./objects.ts";
 import { patchObject } from "./patch.ts";
+import type { KubeletClient } from "./pod-log.ts";
 import { handleSubresource } from "./subresources.ts";
 import { type IncludeObject, toTable } from "./table.ts";
 import { type WatchEventType, eventLine, startWatch } from "./watch.ts";
@@ -20,6 +21,7 @@ export interface HandlerDeps {
   objects: ObjectStore;
   watchCaches: WatchCaches;
   metrics: ApiMetrics;
+  kubelet?: KubeletClient;
 }
 
 function selectorsOf(r: ResourceRequest): Selectors {
@@ -176,7 +178,7 @@ export async function handleResource(deps: HandlerDeps, r: ResourceRequest, verb
       return await update(deps, r);
     }
     if (r.subresource !== undefined && r.subresource !== "status") {
-      await handleSubresource(deps.objects, r, verb);
+      await handleSubresource(deps.objects, r, verb, deps.kubelet);
       return;
     }
     if (r.subresource === "status" && !r.type.statusSubresource) throw pathNotFound(r.req.url ?? "");

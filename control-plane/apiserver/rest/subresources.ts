@@ -1,6 +1,6 @@
-// The scale subresource (autoscaling/v1 Scale over spec.replicas), pod
+// The scale subresource (autoscaling/v1 Scale over spec.replicas) and pod
 // binding (how the scheduler places a pod on a node); pod eviction is in
-// eviction.ts.
+// eviction.ts, pods/log in pod-log.ts.
 import { badRequest, conflict, methodNotAllowed, pathNotFound } from "../errors.ts";
 import { sendJson } from "../http/respond.ts";
 import type { Json } from "../patch/merge-patch.ts";
@@ -10,6 +10,7 @@ import { readObjectBody } from "./decode.ts";
 import { handleEviction } from "./eviction.ts";
 import type { ObjectStore } from "./objects.ts";
 import { applyPatch, readPatch } from "./patch.ts";
+import { handlePodLog, type KubeletClient } from "./pod-log.ts";
 
 function toScale(obj: KubeObject, scale: ScaleInfo): KubeObject {
   const { name, namespace, uid, resourceVersion, creationTimestamp } = obj.metadata;
@@ -80,10 +81,11 @@ async function handleBinding(objects: ObjectStore, r: ResourceRequest, verb: str
   sendJson(r.res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
 }
 
-export async function handleSubresource(objects: ObjectStore, r: ResourceRequest, verb: string): Promise<void> {
+export async function handleSubresource(objects: ObjectStore, r: ResourceRequest, verb: string, kubelet: KubeletClient = {}): Promise<void> {
   if (r.name === undefined || (r.type.namespaced && r.namespace === undefined)) throw pathNotFound(r.req.url ?? "");
   if (r.subresource === "scale") return handleScale(objects, r, verb);
   if (r.subresource === "binding") return handleBinding(objects, r, verb);
   if (r.subresource === "eviction") return handleEviction(objects, r, verb);
+  if (r.subresource === "log") return handlePodLog(objects, r, verb, kubelet);
   throw pathNotFound(r.req.url ?? "");
 }

@@ -58,7 +58,7 @@ export class DynamicKubeApi implements DynamicApi {
     for (const r of found) {
       if (this.caches.has(resourceId(r))) continue;
       const path = collectionPath(r);
-      this.caches.set(resourceId(r), new InformerCache(this.kc, path, () => this.client.get<KubernetesListObject<Named & KubernetesObject>>(path), this.log));
+      this.caches.set(resourceId(r), new InformerCache(this.kc, this.client, path, this.log));
     }
     return found;
   }

@@ -30,8 +30,10 @@ export async function execInContainer(docker: Docker, containerId: string, cmd: 
     stream.once("error", () => resolve(true));
   });
   clearTimeout(timer);
+  // The hijacked connection is not closed by the engine's end of output: a
+  // kept socket would hold the caller's event loop open.
+  stream.destroy();
   if (!finished) {
-    stream.destroy();
     return { exitCode: undefined, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), timedOut: true };
   }
   const info = await exec.inspect();
