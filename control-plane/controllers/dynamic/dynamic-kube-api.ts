@@ -2,7 +2,7 @@
 // (/api/v1, /apis and each group's preferred version), an informer per
 // resource (kube-api.ts's InformerCache), and writes through the shared
 // JSON client.
-import type { KubeConfig, KubernetesListObject, KubernetesObject } from "@kubernetes/client-node";
+import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import { ApiClient, isNotFound } from "../../../proto/kube/api-client.ts";
 import type { Logger } from "../../logger.ts";
 import type { Named, ObjectCache } from "../api.ts";
