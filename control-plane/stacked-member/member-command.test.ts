@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { KubeConfig } from "@kubernetes/client-node";
-import { localKubeconfig, memberChildren } from "./member-command.ts";
+import { kubeconfigWithServer } from "../../proto/kube/kubeconfig.ts";
+import { memberChildren } from "./member-command.ts";
 import { parseMemberFlags } from "./member-flags.ts";
 
 const base = ["--name=s2", "--ip=10.77.0.12", "--data-dir=/data", "--certs=/certs", "--initial-cluster=s1=http://10.77.0.11:2380,s2=http://10.77.0.12:2380"];
@@ -66,7 +67,7 @@ current-context: skiff
 `,
     );
     const kc = new KubeConfig();
-    kc.loadFromString(localKubeconfig(admin, "https://127.0.0.1:6443"));
+    kc.loadFromString(kubeconfigWithServer(admin, "https://127.0.0.1:6443"));
     assert.equal(kc.getCurrentCluster()?.server, "https://127.0.0.1:6443");
     assert.equal(kc.getCurrentCluster()?.caData, "Q0E=");
     assert.equal(kc.getCurrentUser()?.token, "secret-token");

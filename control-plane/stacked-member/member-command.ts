@@ -5,25 +5,11 @@
 // each control-plane container of docker-compose.yml runs.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
+import { kubeconfigWithServer } from "../../proto/kube/kubeconfig.ts";
 import { storeEndpointsFromInitialCluster } from "../dashboard/members.ts";
 import { createLogger } from "../logger.ts";
 import { type MemberFlags, memberUsage, parseMemberFlags } from "./member-flags.ts";
 import { type ChildSpec, Supervisor } from "./supervisor.ts";
-
-/** The admin kubeconfig with its server replaced by this member's own API server on loopback. */
-export function localKubeconfig(adminKubeconfigFile: string, server: string): string {
-  const admin = new KubeConfig();
-  admin.loadFromFile(adminKubeconfigFile);
-  const local = new KubeConfig();
-  local.loadFromOptions({
-    clusters: admin.clusters.map((c) => ({ ...c, server })),
-    users: admin.users,
-    contexts: admin.contexts,
-    currentContext: admin.currentContext,
-  });
-  return local.exportConfig();
-}
 
 /** The children of one member; `self` is how to run this program again with a component name. */
 export function memberChildren(f: MemberFlags, self: { command: string; args: string[] }, kubeconfig: string): ChildSpec[] {
@@ -79,7 +65,7 @@ export async function runMember(args: string[]): Promise<number> {
   mkdirSync(flags.dataDir, { recursive: true });
   const kubeconfig = join(flags.dataDir, "local.kubeconfig");
   try {
-    writeFileSync(kubeconfig, localKubeconfig(join(flags.certsDir, "kubeconfig"), `https://127.0.0.1:${flags.securePort}`), { mode: 0o600 });
+    writeFileSync(kubeconfig, kubeconfigWithServer(join(flags.certsDir, "kubeconfig"), `https://127.0.0.1:${flags.securePort}`), { mode: 0o600 });
   } catch (err) {
     process.stderr.write(`member: cannot read the cluster credentials in ${flags.certsDir} (run \`skiff certs\` first): ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;

@@ -2,12 +2,12 @@
 // admin kubeconfig with the server pointed at that member.
 import { KubeConfig } from "@kubernetes/client-node";
 import { ApiClient } from "../../proto/kube/api-client.ts";
-import { localKubeconfig } from "../../control-plane/stacked-member/member-command.ts";
+import { kubeconfigWithServer } from "../../proto/kube/kubeconfig.ts";
 import type { ClusterLayout, Machine } from "./layout.ts";
 
 export function memberApi(layout: ClusterLayout, member: Machine, timeoutMs = 5_000): ApiClient {
   const kc = new KubeConfig();
-  kc.loadFromString(localKubeconfig(layout.kubeconfig, `https://${member.ip}:6443`));
+  kc.loadFromString(kubeconfigWithServer(layout.kubeconfig, `https://${member.ip}:6443`));
   return new ApiClient(kc, timeoutMs);
 }
 

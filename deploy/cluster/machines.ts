@@ -22,7 +22,7 @@ export async function createNetwork(docker: Docker, layout: ClusterLayout): Prom
     Internal: true,
     // Containers without a fixed address get one from the top /24, away from the
     // machines (x.x.0.*), the pod CIDRs and the service range.
-    IPAM: { Config: [{ Subnet: layout.subnet, IPRange: layout.subnet.replace(/\.0\.0\/16$/, ".255.0/24") }] },
+    IPAM: { Config: [{ Subnet: layout.subnet, IPRange: layout.subnet.replace(/\.0\.0\/16$/, ".255.0/24"), Gateway: layout.subnet.replace(/\.0\.0\/16$/, ".0.1") }] },
     Labels: { [clusterLabelKey]: layout.name, "skiff.network": "cluster" },
   });
 }

@@ -4,6 +4,8 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import Docker from "dockerode";
 import { ApiClient } from "../../proto/kube/api-client.ts";
+import { kubeconfigWithServer } from "../../proto/kube/kubeconfig.ts";
+import { ApiBalancer } from "../api-balancer/balancer.ts";
 import { LocalIptables } from "../proxy/iptables.ts";
 import { Agent } from "./agent.ts";
 import { type AgentFlags, parseAgentFlags } from "./flags.ts";
@@ -14,6 +16,7 @@ const usage = `usage: skiff agent --kubeconfig FILE --node-name NAME --pod-cidr 
   [--register-with-taints key=value:Effect,...] [--node-labels k=v,...] [--node-lease-renew-interval 2s]
   [--node-status-update-frequency 10s] [--sync-frequency 1s] [--pod-infra-container-image IMAGE]
   [--cluster-domain cluster.local] [--dns-port 53] [--port 10250] [--docker-socket PATH]
+  [--api-servers host:port,...] [--container-labels k=v,...]
 `;
 
 export async function runAgent(args: string[]): Promise<number> {
@@ -26,7 +29,17 @@ export async function runAgent(args: string[]): Promise<number> {
   }
   const log = agentLog(flags.nodeName);
   const kc = new KubeConfig();
-  kc.loadFromFile(flags.kubeconfig);
+  let balancer: ApiBalancer | undefined;
+  if (flags.apiServers.length > 0) {
+    // As k3s agents do: every API connection goes through a balancer on
+    // loopback to the first API server that answers, so losing one
+    // control-plane member does not cut the node off.
+    balancer = new ApiBalancer(flags.apiServers, { onSwitch: (to) => log.warn("API server switched", { to: `${to.host}:${to.port}` }) });
+    const port = await balancer.listen(0);
+    kc.loadFromString(kubeconfigWithServer(flags.kubeconfig, `https://127.0.0.1:${port}`));
+  } else {
+    kc.loadFromFile(flags.kubeconfig);
+  }
   const deps = { docker: new Docker({ socketPath: flags.dockerSocket }), kc, client: new ApiClient(kc), iptables: new LocalIptables(), log };
   const signalled = new Promise<void>((resolve) => {
     process.once("SIGTERM", () => resolve());
@@ -37,11 +50,16 @@ export async function runAgent(args: string[]): Promise<number> {
     agent = await Agent.start(flags, deps);
   } catch (err) {
     log.error("start failed", { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-    return 1;
+    await balancer?.close();
+    // Exit even though sockets or timers of the failed start linger: the
+    // container's restart policy starts a fresh agent (e.g. once the API
+    // servers answer).
+    process.exit(1);
   }
   await signalled;
   log.info("stopping");
   await agent.stop();
+  await balancer?.close();
   // A watch socket may linger; the pods stay, a restarted agent adopts them.
   process.exit(0);
 }

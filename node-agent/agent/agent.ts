@@ -115,6 +115,7 @@ export class Agent {
       serviceCidr: flags.serviceCidr,
       hostIp: self.ip,
       infraImage: flags.infraImage,
+      extraLabels: flags.containerLabels,
       agentContainer: self.id,
       dnsIp: self.ip,
       clusterDomain: flags.clusterDomain,

@@ -41,3 +41,14 @@ test("missing or malformed flags are refused with the flag's name", () => {
   assert.throws(() => parseDuration("soon"), /invalid duration/);
   assert.throws(() => parseAgentFlags([...required, "--bogus"]), /bogus/);
 });
+
+test("--api-servers names the balancer's backends (port 6443 by default); --container-labels label the pods' containers", () => {
+  const f = parseAgentFlags([...required, "--api-servers", "10.77.0.11:6443,10.77.0.12", "--container-labels", "skiff.cluster=demo"]);
+  assert.deepEqual(f.apiServers, [
+    { host: "10.77.0.11", port: 6443 },
+    { host: "10.77.0.12", port: 6443 },
+  ]);
+  assert.deepEqual(f.containerLabels, { "skiff.cluster": "demo" });
+  assert.deepEqual(parseAgentFlags(required).apiServers, []);
+  assert.throws(() => parseAgentFlags([...required, "--api-servers", "10.77.0.11:99999"]), /invalid API server/);
+});

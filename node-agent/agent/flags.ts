@@ -27,6 +27,10 @@ export interface AgentFlags {
   dnsPort: number;
   logPort: number;
   dockerSocket: string;
+  /** API servers (host:port) to reach through a balancer on loopback instead of the kubeconfig's server. */
+  apiServers: { host: string; port: number }[];
+  /** Extra labels on every container the agent creates (e.g. the cluster's, for cleanup by label). */
+  containerLabels: Record<string, string>;
 }
 
 export class FlagError extends Error {}
@@ -59,6 +63,19 @@ export function parseLabels(text: string): Record<string, string> {
   return out;
 }
 
+// --api-servers: host:port,host:port (port defaults to 6443).
+export function parseHostPorts(text: string): { host: string; port: number }[] {
+  return text
+    .split(",")
+    .filter((h) => h.trim() !== "")
+    .map((h) => {
+      const m = /^([^:\s]+)(?::(\d+))?$/.exec(h.trim());
+      const port = Number(m?.[2] ?? "6443");
+      if (m === null || port < 1 || port > 65535) throw new FlagError(`invalid API server "${h}" (want host:port)`);
+      return { host: m[1]!, port };
+    });
+}
+
 export function parseAgentFlags(args: string[]): AgentFlags {
   const { values } = parseArgs({
     args,
@@ -85,6 +102,8 @@ export function parseAgentFlags(args: string[]): AgentFlags {
       "dns-port": { type: "string", default: "53" },
       port: { type: "string", default: "10250" },
       "docker-socket": { type: "string", default: "/var/run/docker.sock" },
+      "api-servers": { type: "string", default: "" },
+      "container-labels": { type: "string", default: "" },
     },
   });
   const need = (name: "kubeconfig" | "node-name" | "pod-cidr" | "service-cidr"): string => {
@@ -119,5 +138,7 @@ export function parseAgentFlags(args: string[]): AgentFlags {
     dnsPort: int("dns-port", values["dns-port"]),
     logPort: int("port", values.port),
     dockerSocket: values["docker-socket"],
+    apiServers: parseHostPorts(values["api-servers"]),
+    containerLabels: parseLabels(values["container-labels"]),
   };
 }
