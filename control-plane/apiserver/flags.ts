@@ -1,6 +1,7 @@
 // `skiff apiserver` flags, named as kube-apiserver's.
 import { parseArgs } from "node:util";
 import { Cidr, parsePortRange } from "./allocators.ts";
+import { type DefaultTolerationSeconds, skiffDefaultTolerationSeconds } from "./registry/kinds/default-tolerations.ts";
 
 export interface ApiServerFlags {
   etcdServers: string[];
@@ -13,6 +14,7 @@ export interface ApiServerFlags {
   tokenAuthFile: string | undefined;
   serviceClusterIpRange: Cidr;
   serviceNodePortRange: { min: number; max: number };
+  defaultTolerationSeconds: DefaultTolerationSeconds;
 }
 
 export class FlagError extends Error {}
@@ -21,6 +23,7 @@ export const usage = `usage: skiff apiserver --etcd-servers=URL[,URL...] --tls-c
        [--secure-port=6443] [--bind-address=0.0.0.0] [--advertise-address=IP]
        [--client-ca-file=F] [--token-auth-file=F]
        [--service-cluster-ip-range=10.96.0.0/16] [--service-node-port-range=30000-32767]
+       [--default-not-ready-toleration-seconds=2] [--default-unreachable-toleration-seconds=2]
 `;
 
 export function parseApiServerFlags(args: string[]): ApiServerFlags {
@@ -39,6 +42,8 @@ export function parseApiServerFlags(args: string[]): ApiServerFlags {
         "token-auth-file": { type: "string" },
         "service-cluster-ip-range": { type: "string", default: "10.96.0.0/16" },
         "service-node-port-range": { type: "string", default: "30000-32767" },
+        "default-not-ready-toleration-seconds": { type: "string", default: String(skiffDefaultTolerationSeconds.notReady) },
+        "default-unreachable-toleration-seconds": { type: "string", default: String(skiffDefaultTolerationSeconds.unreachable) },
       },
       strict: true,
     }));
@@ -63,6 +68,12 @@ export function parseApiServerFlags(args: string[]): ApiServerFlags {
   } catch (err) {
     throw new FlagError(err instanceof Error ? err.message : String(err));
   }
+  const seconds = (name: "default-not-ready-toleration-seconds" | "default-unreachable-toleration-seconds"): number => {
+    const n = Number(values[name]);
+    if (values[name] === "" || !Number.isInteger(n) || n < 0) throw new FlagError(`--${name}: not a whole number of seconds: ${values[name]}`);
+    return n;
+  };
+  const defaultTolerationSeconds = { notReady: seconds("default-not-ready-toleration-seconds"), unreachable: seconds("default-unreachable-toleration-seconds") };
   const bind = values["bind-address"];
   return {
     etcdServers: etcd.split(",").map((s) => s.trim()).filter((s) => s !== ""),
@@ -75,5 +86,6 @@ export function parseApiServerFlags(args: string[]): ApiServerFlags {
     tokenAuthFile: values["token-auth-file"],
     serviceClusterIpRange: cidr,
     serviceNodePortRange: range,
+    defaultTolerationSeconds,
   };
 }

@@ -1,13 +1,20 @@
 // What controllers need from the cluster: caches fed by list+watch, and
 // writes. Controllers see only this interface, so the same code runs on the
 // API server (kube-api.ts) and on an in-memory fake (fake-api.ts).
-import type { V1Deployment, V1ObjectMeta, V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
+import type { V1Deployment, V1Lease, V1Node, V1ObjectMeta, V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
 
 export interface KindMap {
   pods: V1Pod;
   replicasets: V1ReplicaSet;
   deployments: V1Deployment;
+  nodes: V1Node;
+  leases: V1Lease;
 }
+
+export const allKinds: Kind[] = ["pods", "replicasets", "deployments", "nodes", "leases"];
+
+/** Kinds without a namespace: their namespace argument is "" and their key "/<name>". */
+export const clusterScoped: ReadonlySet<Kind> = new Set(["nodes"]);
 
 export type Kind = keyof KindMap;
 

@@ -7,6 +7,8 @@ import type { ClusterApi } from "./api.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { ControllerLoop } from "./controller-loop.ts";
 import { DeploymentController } from "./deployment/deployment-controller.ts";
+import { NodeLifecycleController, type NodeLifecycleOptions, skiffNodeLifecycle } from "./nodelifecycle/node-lifecycle-controller.ts";
+import { TaintEvictionController } from "./nodelifecycle/taint-eviction-controller.ts";
 import { ReplicaSetController } from "./replicaset/replicaset-controller.ts";
 
 export interface LeaderGate {
@@ -33,6 +35,7 @@ export interface ControllerManagerOptions {
   /** Workers per controller (kube's --concurrent-deployment-syncs, --concurrent-replicaset-syncs). */
   workers?: number;
   gate?: LeaderGate;
+  nodeLifecycle?: NodeLifecycleOptions;
 }
 
 export class ControllerManager {
@@ -41,6 +44,8 @@ export class ControllerManager {
   private readonly workers: number;
   readonly replicaSets: ReplicaSetController;
   readonly deployments: DeploymentController;
+  readonly nodeLifecycle: NodeLifecycleController;
+  readonly taintEviction: TaintEvictionController;
   private stopped: Promise<void> | undefined;
   private readonly stopping = new AbortController();
 
@@ -54,6 +59,8 @@ export class ControllerManager {
     this.workers = opts.workers ?? 5;
     this.replicaSets = new ReplicaSetController(api, { clock });
     this.deployments = new DeploymentController(api, clock);
+    this.nodeLifecycle = new NodeLifecycleController(api, clock, opts.nodeLifecycle ?? skiffNodeLifecycle, log.with({ controller: "nodelifecycle" }));
+    this.taintEviction = new TaintEvictionController(api, clock, log.with({ controller: "taint-eviction" }));
   }
 
   /** Resolves once the caches are filled and the workers run. */
@@ -62,12 +69,12 @@ export class ControllerManager {
     const ready = new Promise<void>((resolve) => (started = resolve));
     this.stopped = this.gate.run(async (lost) => {
       await this.api.start();
-      for (const c of [this.replicaSets, this.deployments]) {
+      for (const c of [this.replicaSets, this.deployments, this.nodeLifecycle, this.taintEviction]) {
         const loop = new ControllerLoop(c, this.log.with({ controller: c.name }));
         loop.run(this.workers);
         this.loops.push(loop);
       }
-      this.log.info("controllers running", { controllers: ["replicaset", "deployment"], workers: this.workers });
+      this.log.info("controllers running", { controllers: ["replicaset", "deployment", "nodelifecycle", "taint-eviction"], workers: this.workers });
       started();
       // Lead until leadership is lost or the manager stops.
       await new Promise<void>((resolve) => {
