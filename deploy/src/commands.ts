@@ -62,8 +62,13 @@ export const commands: Command[] = [
   },
   {
     name: "controller-manager",
-    summary: "run the ReplicaSet and Deployment controllers against an API server: --kubeconfig F [--concurrent-syncs N]",
+    summary: "run the ReplicaSet, Deployment, node lifecycle and taint eviction controllers against an API server: --kubeconfig F [--concurrent-syncs N] [--node-monitor-grace-period 4s]",
     run: async (args) => (await import("../../control-plane/controllers/controller-manager-command.ts")).runControllerManager(args),
+  },
+  {
+    name: "hollow-nodes",
+    summary: "run N hollow nodes (Node, Lease, pods marked Running, no containers): --kubeconfig F --count N [--heartbeat 1s]",
+    run: async (args) => (await import("../../node-agent/hollow/hollow-nodes-command.ts")).runHollowNodes(args),
   },
   {
     name: "certs",
