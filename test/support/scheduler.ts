@@ -1,4 +1,5 @@
-// Starts `skiff scheduler` as a real process and reads its structured logs.
+// Starts `skiff scheduler` (or, with startCommand, `skiff controller-manager`)
+// as a real process and reads its structured logs.
 // kill() is SIGKILL (a crash), terminate() is SIGTERM (a clean stop).
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -25,7 +26,11 @@ export class SchedulerProcess {
   }
 
   static start(kubeconfig: string, args: string[]): SchedulerProcess {
-    const proc = spawn(process.execPath, ["--import", "tsx", join(repo, "deploy/src/cli.ts"), "scheduler", "--kubeconfig", kubeconfig, ...args], {
+    return SchedulerProcess.startCommand("scheduler", kubeconfig, args);
+  }
+
+  static startCommand(command: "scheduler" | "controller-manager", kubeconfig: string, args: string[]): SchedulerProcess {
+    const proc = spawn(process.execPath, ["--import", "tsx", join(repo, "deploy/src/cli.ts"), command, "--kubeconfig", kubeconfig, ...args], {
       cwd: repo,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -56,7 +61,11 @@ export class SchedulerProcess {
 
   /** Whether it has started scheduling (as leader, or without leader election). */
   isScheduling(): boolean {
-    return this.logs().some((l) => l.msg === "scheduling");
+    return this.hasLogged("scheduling");
+  }
+
+  hasLogged(msg: string): boolean {
+    return this.logs().some((l) => l.msg === msg);
   }
 
   running(): boolean {
