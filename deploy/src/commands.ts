@@ -14,6 +14,10 @@ const benches: Record<string, { summary: string; load: () => Promise<{ main(args
     summary: "the scheduler core alone, 5,000 in-memory nodes, 10,000 pods: basic, anti-affinity, taints [--nodes N] [--pods N] [--existing N] [--workload=W]",
     load: () => import("../../test/bench/scheduler-core.ts"),
   },
+  scheduling: {
+    summary: "the full path: apiserver on a 3-member store, 5,000 hollow nodes, skiff scheduler, 10,000 pods; basic, anti-affinity, taints [--nodes N] [--pods N] [--existing N] [--workload=W] [--kubelets]",
+    load: () => import("../../test/bench/scheduling.ts"),
+  },
   sim: { summary: "seeds per second of the deterministic simulator [SEEDS]", load: () => import("../../test/bench/sim-throughput.ts") },
   store: {
     summary: "skiff's store next to etcd 3.4: writes, reads, watch, failover [--quick] [--only=skiff|etcd]",
@@ -82,7 +86,7 @@ export const commands: Command[] = [
   },
   {
     name: "bench",
-    summary: "run a benchmark: raft, scheduler-core, sim, store (more arrive with the cluster)",
+    summary: "run a benchmark: raft, scheduler-core, scheduling, sim, store (more arrive with the cluster)",
     run: runBench,
   },
 ];

@@ -17,7 +17,7 @@ export interface HollowNodeSpec {
 }
 
 export interface HollowNodesOptions {
-  /** Lease renewals per node, every this many ms; 0 renews never (a bench of nodes that never die). */
+  /** Lease renewals per node, every this many ms; 0: no Lease at all (a bench's nodes that never die). */
   heartbeatMs?: number;
   /** Mark bound pods Running and Ready (kubemark's hollow kubelet); off gives scheduler_perf's shape. */
   runPods?: boolean;
@@ -131,7 +131,8 @@ export class HollowNodes {
       await this.client.patch(`/api/v1/nodes/${s.name}/status`, { status: { conditions: [this.readyCondition()] } }, "merge");
     }
     this.nodes.set(s.name, { alive: true });
-    await this.renew(s.name);
+    // Without heartbeats there is no Lease to keep (a bench's nodes that never die): 1 write per node, not 2.
+    if (this.heartbeatMs > 0) await this.renew(s.name);
   }
 
   private readyCondition(): { type: string; status: string; reason: string; message: string; lastHeartbeatTime: string; lastTransitionTime: string } {

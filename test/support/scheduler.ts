@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { profileArgs } from "./profile.ts";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -30,11 +31,15 @@ export class SchedulerProcess {
   }
 
   static startCommand(command: "scheduler" | "controller-manager", kubeconfig: string, args: string[]): SchedulerProcess {
-    const proc = spawn(process.execPath, ["--import", "tsx", join(repo, "deploy/src/cli.ts"), command, "--kubeconfig", kubeconfig, ...args], {
+    const proc = spawn(process.execPath, [...profileArgs(), "--import", "tsx", join(repo, "deploy/src/cli.ts"), command, "--kubeconfig", kubeconfig, ...args], {
       cwd: repo,
       stdio: ["ignore", "pipe", "pipe"],
     });
     return new SchedulerProcess(proc);
+  }
+
+  get pid(): number | undefined {
+    return this.proc.pid;
   }
 
   output(): string {
