@@ -1,8 +1,12 @@
 // Hollow nodes against skiff apiserver on a 3-member skiff store: 50 nodes
 // in this process register Ready with a Lease each, renew the Leases, mark a
 // pod bound to one of them Running and Ready, and a paused node stops
-// renewing while the others go on.
+// renewing while the others go on; `skiff hollow-nodes` runs them as a
+// process and stops on SIGTERM.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { HollowNodes } from "../../node-agent/hollow/hollow-nodes.ts";
 import { ApiServerProcess } from "../support/apiserver.ts";
@@ -75,4 +79,27 @@ test("50 hollow nodes register, renew Leases and run a bound pod; a paused one f
   assert.equal(await renewTime("h-9"), paused, "a paused node renews nothing");
   hollow.resume("h-9");
   await until("h-9 renews again", async () => ((await renewTime("h-9")) !== paused ? true : undefined));
+});
+
+test("skiff hollow-nodes --count 3 registers Ready nodes with Leases and exits 0 on SIGTERM", async () => {
+  const repo = fileURLToPath(new URL("../..", import.meta.url));
+  const proc = spawn(process.execPath, ["--import", "tsx", join(repo, "deploy/src/cli.ts"), "hollow-nodes", "--kubeconfig", api.kubeconfig, "--count", "3", "--prefix", "cli-", "--heartbeat", "1s"], { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  proc.stderr.on("data", (b: Buffer) => (output += b.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  try {
+    await until("3 Ready cli- nodes with Leases", async () => {
+      for (const name of ["cli-0", "cli-1", "cli-2"]) {
+        const n = await api.request(`/api/v1/nodes/${name}`);
+        const l = await api.request(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`);
+        if (n.status !== 200 || l.status !== 200) return undefined;
+        if ((n.json() as Obj).status.conditions.find((c: Obj) => c.type === "Ready")?.status !== "True") return undefined;
+      }
+      return true;
+    });
+    proc.kill("SIGTERM");
+    assert.equal(await exited, 0, output);
+  } finally {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+  }
 });
