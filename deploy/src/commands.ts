@@ -9,6 +9,10 @@ export interface Command {
 
 /** Benchmarks live in test/bench/; each exports main(args). */
 const benches: Record<string, { summary: string; load: () => Promise<{ main(args: string[]): Promise<number> }> }> = {
+  "apiserver-writes": {
+    summary: "requests/s of one apiserver for create, binding, Event and GET, on skiff's store and on etcd 3.4 [--requests N] [--concurrency N] [--only=skiff|etcd]",
+    load: () => import("../../test/bench/apiserver-writes.ts"),
+  },
   raft: { summary: "in-process throughput of the Raft core (3 members, no I/O)", load: () => import("../../test/bench/raft-core.ts") },
   "scheduler-core": {
     summary: "the scheduler core alone, 5,000 in-memory nodes, 10,000 pods: basic, anti-affinity, taints [--nodes N] [--pods N] [--existing N] [--workload=W]",
@@ -86,7 +90,7 @@ export const commands: Command[] = [
   },
   {
     name: "bench",
-    summary: "run a benchmark: raft, scheduler-core, scheduling, sim, store (more arrive with the cluster)",
+    summary: "run a benchmark: apiserver-writes, raft, scheduler-core, scheduling, sim, store (more arrive with the cluster)",
     run: runBench,
   },
 ];

@@ -9,10 +9,13 @@ import { HollowNodes, type HollowNodeSpec } from "../../node-agent/hollow/hollow
 import { ApiClient } from "../../proto/kube/api-client.ts";
 import { ApiServerProcess } from "../support/apiserver.ts";
 import { SchedulerProcess } from "../support/scheduler.ts";
+import type { StoreKind } from "../support/store-cluster.ts";
 import { nodeFor, percentile, podFor, type Workload } from "./scheduler-core.ts";
 
 export interface RunOptions {
   createConcurrency: number;
+  /** The apiserver's store: skiff's (the figure) or etcd 3.4 (to see what the store costs). */
+  store: StoreKind;
   /** Hollow nodes mark bound pods Running (kubemark); off is scheduler_perf's shape. */
   kubelets: boolean;
   progress: (bound: number, total: number, podsPerSecond: number) => void;
@@ -72,13 +75,13 @@ async function createAll(client: ApiClient, count: number, concurrency: number, 
 }
 
 export async function runFullPath(workload: Workload, nodes: number, pods: number, existing: number, opts: RunOptions): Promise<FullPathFigure> {
-  const api = await ApiServerProcess.start("skiff");
+  const api = await ApiServerProcess.start(opts.store);
   let hollow: HollowNodes | undefined;
   let scheduler: SchedulerProcess | undefined;
   let abort: AbortController | undefined;
   const kc = new KubeConfig();
   kc.loadFromFile(api.kubeconfig);
-  const client = new ApiClient(kc);
+  const client = new ApiClient(kc, 30_000, opts.createConcurrency);
   try {
     await client.create("/api/v1/namespaces", { metadata: { name: ns } });
     hollow = new HollowNodes(kc, { heartbeatMs: 0, runPods: opts.kubelets, concurrency: 64 });

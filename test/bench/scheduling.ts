@@ -7,7 +7,8 @@
 // at 50,000 pods, with an in-process API server).
 //
 // Flags: --nodes 5000 --pods 10000 --existing 0 --workload=basic|anti-affinity|taints
-// --create-concurrency 64 --kubelets (hollow nodes mark pods Running) --json
+// --create-concurrency 64 --kubelets (hollow nodes mark pods Running) --store=etcd (etcd 3.4
+// under the apiserver instead of skiff's store) --json
 import { runWorkload, type SchedulerCoreFigure, type Workload, workloads } from "./scheduler-core.ts";
 import { type FullPathFigure, runFullPath } from "./scheduling-run.ts";
 
@@ -38,10 +39,10 @@ function progressBar(workload: string): (bound: number, total: number, rate: num
 
 const n = (v: number): string => Math.round(v).toLocaleString("en");
 
-export function formatTable(full: FullPathFigure[], core: SchedulerCoreFigure[]): string {
+export function formatTable(full: FullPathFigure[], core: SchedulerCoreFigure[], store = "skiff"): string {
   const f0 = full[0];
   const lines = [
-    `skiff bench scheduling: ${n(f0?.nodes ?? 0)} hollow nodes, ${n(f0?.pods ?? 0)} pods` + (f0 !== undefined && f0.existing > 0 ? ` (after ${n(f0.existing)} existing)` : "") + ", apiserver on a 3-member skiff store, skiff scheduler as a process",
+    `skiff bench scheduling: ${n(f0?.nodes ?? 0)} hollow nodes, ${n(f0?.pods ?? 0)} pods` + (f0 !== undefined && f0.existing > 0 ? ` (after ${n(f0.existing)} existing)` : "") + `, apiserver on a 3-member ${store === "etcd" ? "etcd 3.4" : "skiff"} store, skiff scheduler as a process`,
     "",
     `${"workload".padEnd(15)}${"path".padEnd(12)}${"pods/s".padStart(8)}${"p50/s".padStart(8)}${"p90/s".padStart(8)}${"p99/s".padStart(8)}${"lat p50".padStart(10)}${"lat p99".padStart(10)}${"seconds".padStart(9)}`,
   ];
@@ -70,6 +71,7 @@ export async function main(args: string[]): Promise<number> {
   const pods = flag(args, "pods", 10_000);
   const existing = flag(args, "existing", 0, true);
   const createConcurrency = flag(args, "create-concurrency", 64);
+  const store = args.includes("--store=etcd") ? "etcd" : "skiff";
   const only = args.find((a) => a.startsWith("--workload="))?.slice("--workload=".length);
   const chosen: Workload[] = only === undefined ? [...workloads] : workloads.filter((w) => w === only);
   if (chosen.length === 0) {
@@ -77,15 +79,15 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   const full: FullPathFigure[] = [];
-  for (const w of chosen) full.push(await runFullPath(w, nodes, pods, existing, { createConcurrency, kubelets: args.includes("--kubelets"), progress: progressBar(w) }));
+  for (const w of chosen) full.push(await runFullPath(w, nodes, pods, existing, { createConcurrency, store, kubelets: args.includes("--kubelets"), progress: progressBar(w) }));
   // The core alone on the same sizes, after a short warm-up for the JIT.
   await runWorkload("basic", Math.min(nodes, 500), Math.min(pods, 1000));
   const core: SchedulerCoreFigure[] = [];
   for (const w of chosen) core.push(await runWorkload(w, nodes, pods, existing));
   if (args.includes("--json")) {
-    process.stdout.write(`${JSON.stringify({ bench: "scheduling", referencePodsPerSecond: kubernetesReference, full, core })}\n`);
+    process.stdout.write(`${JSON.stringify({ bench: "scheduling", store, referencePodsPerSecond: kubernetesReference, full, core })}\n`);
   } else {
-    process.stdout.write(formatTable(full, core));
+    process.stdout.write(formatTable(full, core, store));
   }
   return full.every((f) => f.bound === f.pods) ? 0 : 1;
 }
