@@ -7,6 +7,7 @@ import { bootstrapCluster } from "./bootstrap.ts";
 import { FlagError, parseApiServerFlags, usage } from "./flags.ts";
 import { ApiMetrics } from "./metrics.ts";
 import { resourceTypes } from "./registry/index.ts";
+import type { HookContext } from "./registry/types.ts";
 import { ObjectStore } from "./rest/objects.ts";
 import { WatchCaches } from "./rest/watch-cache.ts";
 import { createApiServer } from "./server.ts";
@@ -30,7 +31,14 @@ export async function runApiServer(args: string[]): Promise<number> {
   const tokens = flags.tokenAuthFile === undefined ? new Map() : parseTokenFile(readFileSync(flags.tokenAuthFile, "utf8"));
   const storage = new EtcdStorage(flags.etcdServers);
   const allocators = new ServiceAllocators(storage, flags.serviceClusterIpRange, flags.serviceNodePortRange);
-  const objects = new ObjectStore(storage, allocators, resourceTypes);
+  const hooks: HookContext = {
+    allocateClusterIp: (ip) => allocators.allocateClusterIp(ip),
+    releaseClusterIp: (ip) => allocators.releaseClusterIp(ip),
+    allocateNodePort: (port) => allocators.allocateNodePort(port),
+    releaseNodePort: (port) => allocators.releaseNodePort(port),
+    defaultTolerationSeconds: flags.defaultTolerationSeconds,
+  };
+  const objects = new ObjectStore(storage, hooks, resourceTypes);
   const watchCaches = new WatchCaches(storage);
   const metrics = new ApiMetrics(() => watchCaches.storeWatches);
   // The store may still be electing a leader: retry the bootstrap until it answers.

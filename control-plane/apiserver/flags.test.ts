@@ -14,6 +14,9 @@ test("kube-apiserver flag names and defaults", () => {
   assert.equal(g.securePort, 7443);
   assert.equal(g.advertiseAddress, "127.0.0.1");
   assert.equal(g.serviceClusterIpRange.size, 256);
+  assert.deepEqual(f.defaultTolerationSeconds, { notReady: 2, unreachable: 2 });
+  const k = parseApiServerFlags([...base, "--default-not-ready-toleration-seconds=300", "--default-unreachable-toleration-seconds", "300"]);
+  assert.deepEqual(k.defaultTolerationSeconds, { notReady: 300, unreachable: 300 }, "Kubernetes' defaults are a flag away");
 });
 
 test("bad flags are refused", () => {
@@ -21,4 +24,5 @@ test("bad flags are refused", () => {
   assert.throws(() => parseApiServerFlags([...base, "--secure-port=99999"]), FlagError);
   assert.throws(() => parseApiServerFlags([...base, "--service-cluster-ip-range=10.0.0.0"]), FlagError);
   assert.throws(() => parseApiServerFlags([...base, "--bogus"]), FlagError);
+  assert.throws(() => parseApiServerFlags([...base, "--default-unreachable-toleration-seconds=-1"]), FlagError);
 });

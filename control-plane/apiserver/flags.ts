@@ -1,6 +1,7 @@
 // `skiff apiserver` flags, named as kube-apiserver's.
 import { parseArgs } from "node:util";
 import { Cidr, parsePortRange } from "./allocators.ts";
+import { type DefaultTolerationSeconds, skiffDefaultTolerationSeconds } from "./registry/kinds/default-tolerations.ts";
 
 export interface ApiServerFlags {
   etcdServers: string[];
@@ -15,6 +16,7 @@ export interface ApiServerFlags {
   serviceNodePortRange: { min: number; max: number };
   kubeletClientCertificate: string | undefined;
   kubeletClientKey: string | undefined;
+  defaultTolerationSeconds: DefaultTolerationSeconds;
 }
 
 export class FlagError extends Error {}
@@ -24,6 +26,7 @@ export const usage = `usage: skiff apiserver --etcd-servers=URL[,URL...] --tls-c
        [--client-ca-file=F] [--token-auth-file=F]
        [--service-cluster-ip-range=10.96.0.0/16] [--service-node-port-range=30000-32767]
        [--kubelet-client-certificate=F --kubelet-client-key=F]
+       [--default-not-ready-toleration-seconds=2] [--default-unreachable-toleration-seconds=2]
 `;
 
 export function parseApiServerFlags(args: string[]): ApiServerFlags {
@@ -44,6 +47,8 @@ export function parseApiServerFlags(args: string[]): ApiServerFlags {
         "service-node-port-range": { type: "string", default: "30000-32767" },
         "kubelet-client-certificate": { type: "string" },
         "kubelet-client-key": { type: "string" },
+        "default-not-ready-toleration-seconds": { type: "string", default: String(skiffDefaultTolerationSeconds.notReady) },
+        "default-unreachable-toleration-seconds": { type: "string", default: String(skiffDefaultTolerationSeconds.unreachable) },
       },
       strict: true,
     }));
@@ -68,6 +73,12 @@ export function parseApiServerFlags(args: string[]): ApiServerFlags {
   } catch (err) {
     throw new FlagError(err instanceof Error ? err.message : String(err));
   }
+  const seconds = (name: "default-not-ready-toleration-seconds" | "default-unreachable-toleration-seconds"): number => {
+    const n = Number(values[name]);
+    if (values[name] === "" || !Number.isInteger(n) || n < 0) throw new FlagError(`--${name}: not a whole number of seconds: ${values[name]}`);
+    return n;
+  };
+  const defaultTolerationSeconds = { notReady: seconds("default-not-ready-toleration-seconds"), unreachable: seconds("default-unreachable-toleration-seconds") };
   const bind = values["bind-address"];
   return {
     etcdServers: etcd.split(",").map((s) => s.trim()).filter((s) => s !== ""),
@@ -82,5 +93,6 @@ export function parseApiServerFlags(args: string[]): ApiServerFlags {
     serviceNodePortRange: range,
     kubeletClientCertificate: values["kubelet-client-certificate"],
     kubeletClientKey: values["kubelet-client-key"],
+    defaultTolerationSeconds,
   };
 }

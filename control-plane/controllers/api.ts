@@ -1,7 +1,7 @@
 // What controllers need from the cluster: caches fed by list+watch, and
 // writes. Controllers see only this interface, so the same code runs on the
 // API server (kube-api.ts) and on an in-memory fake (fake-api.ts).
-import type { V1Deployment, V1Endpoints, V1ObjectMeta, V1Pod, V1ReplicaSet, V1Service } from "@kubernetes/client-node";
+import type { V1Deployment, V1Endpoints, V1Lease, V1Node, V1ObjectMeta, V1Pod, V1ReplicaSet, V1Service } from "@kubernetes/client-node";
 
 export interface KindMap {
   pods: V1Pod;
@@ -9,7 +9,14 @@ export interface KindMap {
   deployments: V1Deployment;
   services: V1Service;
   endpoints: V1Endpoints;
+  nodes: V1Node;
+  leases: V1Lease;
 }
+
+export const allKinds: Kind[] = ["pods", "replicasets", "deployments", "nodes", "leases", "services", "endpoints"];
+
+/** Kinds without a namespace: their namespace argument is "" and their key "/<name>". */
+export const clusterScoped: ReadonlySet<Kind> = new Set(["nodes"]);
 
 export type Kind = keyof KindMap;
 

@@ -33,3 +33,17 @@ test("--controllers: all by default, a list, \"*\" with exclusions, unknown name
   assert.equal(parseFlags(["--kubeconfig=/k", "--terminated-pod-gc-threshold=3"]).terminatedPodGcThreshold, 3);
   assert.throws(() => parseFlags(["--kubeconfig=/k", "--terminated-pod-gc-threshold=x"]), /must be an integer/);
 });
+
+test("node lifecycle flags: skiff's fast defaults, Kubernetes' values a flag away", () => {
+  const plain = parseFlags(["--kubeconfig", "/k"]).nodeLifecycle;
+  assert.equal(plain.gracePeriodMs, 4000);
+  assert.equal(plain.monitorPeriodMs, 500);
+  assert.deepEqual(plain.rates, { evictionRate: 0.1, secondaryEvictionRate: 0.01, unhealthyZoneThreshold: 0.55, largeClusterSizeThreshold: 50 });
+  const kube = parseFlags(["--kubeconfig", "/k", "--node-monitor-grace-period=40s", "--node-monitor-period", "5s", "--node-eviction-rate=1", "--unhealthy-zone-threshold=0.7"]).nodeLifecycle;
+  assert.equal(kube.gracePeriodMs, 40_000);
+  assert.equal(kube.monitorPeriodMs, 5000);
+  assert.equal(kube.rates.evictionRate, 1);
+  assert.equal(kube.rates.unhealthyZoneThreshold, 0.7);
+  assert.throws(() => parseFlags(["--kubeconfig=/k", "--unhealthy-zone-threshold=2"]), /invalid value/);
+  assert.throws(() => parseFlags(["--kubeconfig=/k", "--node-monitor-grace-period=soon"]), /invalid duration/);
+});

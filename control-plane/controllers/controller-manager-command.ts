@@ -1,6 +1,8 @@
 // `skiff controller-manager --kubeconfig F [--concurrent-syncs N] [--controllers LIST]
-// [--terminated-pod-gc-threshold N] [--leader-elect ...]`:
-// the controllers (ReplicaSet, Deployment, garbage collector, ...) as an API client. With
+// [--terminated-pod-gc-threshold N] [--leader-elect ...]
+// [--node-monitor-grace-period 4s] [--node-monitor-period 500ms] [--node-eviction-rate 0.1]
+// [--secondary-node-eviction-rate 0.01] [--unhealthy-zone-threshold 0.55] [--large-cluster-size-threshold 50]`:
+// the controllers (ReplicaSet, Deployment, Endpoints, node lifecycle, taint eviction, garbage collector, ...) as an API client. With
 // --leader-elect only the holder of the kube-system/kube-controller-manager
 // Lease acts; a leader that loses it exits (as kube-controller-manager does)
 // so that it comes back as a fresh standby.
@@ -9,13 +11,16 @@ import { hostname } from "node:os";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { ApiClient } from "../../proto/kube/api-client.ts";
 import { apiElection } from "../leader-election/api-election.ts";
-import { type ElectionFlags, electionFlags, parseFlags as parseFlagMap } from "../leader-election/election-flags.ts";
+import { type ElectionFlags, electionFlags, parseDuration, parseFlags as parseFlagMap } from "../leader-election/election-flags.ts";
 import { createLogger } from "../logger.ts";
 import { ControllerManager, type LeaderGate, controllerNames } from "./controller-manager.ts";
 import { DynamicKubeApi } from "./dynamic/dynamic-kube-api.ts";
 import { defaultTerminatedPodThreshold } from "./podgc/pod-gc-controller.ts";
 import { KubeApi } from "./kube-api.ts";
 import { leaseGate } from "./lease-gate.ts";
+import { type NodeLifecycleOptions, skiffNodeLifecycle } from "./nodelifecycle/node-lifecycle-controller.ts";
+
+const nodeLifecycleFlags = new Set(["node-monitor-grace-period", "node-monitor-period", "node-eviction-rate", "secondary-node-eviction-rate", "unhealthy-zone-threshold", "large-cluster-size-threshold"]);
 
 export interface ControllerManagerFlags {
   kubeconfig: string;
@@ -24,6 +29,7 @@ export interface ControllerManagerFlags {
   /** kube's --controllers: "*" (all), names, and "-name" to leave one out. */
   enabled: (name: string) => boolean;
   terminatedPodGcThreshold: number;
+  nodeLifecycle: NodeLifecycleOptions;
 }
 
 /** kube-controller-manager's --controllers syntax: "*,-podgc" or "garbagecollector,namespace". */
@@ -36,10 +42,42 @@ export function parseControllers(text: string): (name: string) => boolean {
   return (name) => !items.includes(`-${name}`) && (items.includes("*") || items.includes(name));
 }
 
+function nodeLifecycleOptions(flags: Map<string, string | true>): NodeLifecycleOptions {
+  const value = (name: string): string | undefined => {
+    const v = flags.get(name);
+    if (v === true) throw new Error(`--${name} needs a value`);
+    return v;
+  };
+  const number = (name: string, fallback: number, ok: (n: number) => boolean): number => {
+    const v = value(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (v === "" || !Number.isFinite(n) || !ok(n)) throw new Error(`--${name}: invalid value "${v}"`);
+    return n;
+  };
+  const duration = (name: string, fallback: number): number => {
+    const v = value(name);
+    const ms = v === undefined ? fallback : parseDuration(v);
+    if (ms <= 0) throw new Error(`--${name} must be positive`);
+    return ms;
+  };
+  const d = skiffNodeLifecycle;
+  return {
+    gracePeriodMs: duration("node-monitor-grace-period", d.gracePeriodMs),
+    monitorPeriodMs: duration("node-monitor-period", d.monitorPeriodMs),
+    rates: {
+      evictionRate: number("node-eviction-rate", d.rates.evictionRate, (n) => n >= 0),
+      secondaryEvictionRate: number("secondary-node-eviction-rate", d.rates.secondaryEvictionRate, (n) => n >= 0),
+      unhealthyZoneThreshold: number("unhealthy-zone-threshold", d.rates.unhealthyZoneThreshold, (n) => n > 0 && n <= 1),
+      largeClusterSizeThreshold: number("large-cluster-size-threshold", d.rates.largeClusterSizeThreshold, (n) => Number.isInteger(n) && n >= 0),
+    },
+  };
+}
+
 export function parseFlags(args: string[]): ControllerManagerFlags {
   const flags = parseFlagMap(args, new Set(["leader-elect"]));
   for (const name of flags.keys()) {
-    if (!["kubeconfig", "concurrent-syncs", "controllers", "terminated-pod-gc-threshold"].includes(name) && !name.startsWith("leader-elect")) throw new Error(`unknown flag --${name}`);
+    if (!["kubeconfig", "concurrent-syncs", "controllers", "terminated-pod-gc-threshold"].includes(name) && !name.startsWith("leader-elect") && !nodeLifecycleFlags.has(name)) throw new Error(`unknown flag --${name}`);
   }
   const election = electionFlags(flags, "kube-controller-manager");
   const kubeconfig = flags.get("kubeconfig") ?? process.env.KUBECONFIG;
@@ -52,7 +90,7 @@ export function parseFlags(args: string[]): ControllerManagerFlags {
   const threshold = flags.get("terminated-pod-gc-threshold") ?? String(defaultTerminatedPodThreshold);
   const terminatedPodGcThreshold = Number(threshold);
   if (threshold === true || !Number.isInteger(terminatedPodGcThreshold)) throw new Error("--terminated-pod-gc-threshold must be an integer (0 or less keeps every terminated pod)");
-  return { kubeconfig, workers, election, enabled: parseControllers(controllers), terminatedPodGcThreshold };
+  return { kubeconfig, workers, election, enabled: parseControllers(controllers), terminatedPodGcThreshold, nodeLifecycle: nodeLifecycleOptions(flags) };
 }
 
 export async function runControllerManager(args: string[]): Promise<number> {
@@ -83,6 +121,7 @@ export async function runControllerManager(args: string[]): Promise<number> {
     dynamic: new DynamicKubeApi(kc, log),
     enabled: flags.enabled,
     podGc: { terminatedPodThreshold: flags.terminatedPodGcThreshold },
+    nodeLifecycle: flags.nodeLifecycle,
   });
   // Signals first: a standby waits in start() until it leads.
   const signalled = new Promise<boolean>((resolve) => {

@@ -12,6 +12,8 @@ import { GarbageCollector } from "./garbagecollector/garbage-collector.ts";
 import { NamespaceController } from "./namespace/namespace-controller.ts";
 import { PodGcController, type PodGcOptions } from "./podgc/pod-gc-controller.ts";
 import { EndpointsController } from "./endpoints/endpoints-controller.ts";
+import { NodeLifecycleController, type NodeLifecycleOptions, skiffNodeLifecycle } from "./nodelifecycle/node-lifecycle-controller.ts";
+import { TaintEvictionController } from "./nodelifecycle/taint-eviction-controller.ts";
 import { ReplicaSetController } from "./replicaset/replicaset-controller.ts";
 
 export interface LeaderGate {
@@ -43,9 +45,10 @@ export interface ControllerManagerOptions {
   /** Which controllers run, by kube's names (replicaset, deployment, garbagecollector, namespace, podgc); default all. */
   enabled?: (name: string) => boolean;
   podGc?: PodGcOptions;
+  nodeLifecycle?: NodeLifecycleOptions;
 }
 
-export const controllerNames = ["replicaset", "deployment", "garbagecollector", "namespace", "podgc"];
+export const controllerNames = ["replicaset", "deployment", "endpoints", "nodelifecycle", "taint-eviction", "garbagecollector", "namespace", "podgc"];
 
 export class ControllerManager {
   private readonly loops: ControllerLoop[] = [];
@@ -54,6 +57,8 @@ export class ControllerManager {
   readonly replicaSets: ReplicaSetController;
   readonly deployments: DeploymentController;
   readonly endpoints: EndpointsController;
+  readonly nodeLifecycle: NodeLifecycleController;
+  readonly taintEviction: TaintEvictionController;
   private stopped: Promise<void> | undefined;
   private readonly stopping = new AbortController();
   private readonly clock: Clock;
@@ -76,6 +81,8 @@ export class ControllerManager {
     this.replicaSets = new ReplicaSetController(api, { clock });
     this.deployments = new DeploymentController(api, clock);
     this.endpoints = new EndpointsController(api, clock);
+    this.nodeLifecycle = new NodeLifecycleController(api, clock, opts.nodeLifecycle ?? skiffNodeLifecycle, log.with({ controller: "nodelifecycle" }));
+    this.taintEviction = new TaintEvictionController(api, clock, log.with({ controller: "taint-eviction" }));
   }
 
   /** Resolves once the caches are filled and the workers run. */
@@ -84,7 +91,7 @@ export class ControllerManager {
     const ready = new Promise<void>((resolve) => (started = resolve));
     this.stopped = this.gate.run(async (lost) => {
       await this.api.start();
-      const reconcilers: Reconciler[] = [this.replicaSets, this.deployments, this.endpoints];
+      const reconcilers: Reconciler[] = [this.replicaSets, this.deployments, this.endpoints, this.nodeLifecycle, this.taintEviction];
       if (this.dynamic !== undefined) {
         // Discovery first: these controllers subscribe to a cache per resource before the caches fill.
         await this.dynamic.discover();

@@ -1,16 +1,16 @@
 // An in-memory ClusterApi for unit tests: a "server" map that writes go to,
 // and caches that see those writes when events are delivered, at once by
 // default or only on deliver() when holding (a lagging watch).
-import { ApiError, type CacheEvent, type ClusterApi, type Kind, type KindMap, type Named, type ObjectCache, keyOf } from "./api.ts";
+import { ApiError, allKinds, type CacheEvent, type ClusterApi, type Kind, type KindMap, type Named, type ObjectCache, keyOf } from "./api.ts";
 import type { Clock } from "./clock.ts";
+
+type WithStatus = Named & { spec?: unknown; status?: unknown };
 
 export interface FakeAction {
   verb: "create" | "update" | "updateStatus" | "delete";
   kind: Kind;
   key: string;
 }
-
-const kinds: Kind[] = ["pods", "replicasets", "deployments", "services", "endpoints"];
 
 class FakeCache<T extends Named> implements ObjectCache<T> {
   readonly objects = new Map<string, T>();
@@ -41,8 +41,8 @@ export class FakeApi implements ClusterApi {
   hold = false;
   /** Fail this many of the next creates with a 500. */
   failCreates = 0;
-  private readonly server = new Map<Kind, Map<string, Named>>(kinds.map((k) => [k, new Map()]));
-  private readonly caches = new Map<Kind, FakeCache<Named>>(kinds.map((k) => [k, new FakeCache()]));
+  private readonly server = new Map<Kind, Map<string, Named>>(allKinds.map((k) => [k, new Map()]));
+  private readonly caches = new Map<Kind, FakeCache<Named>>(allKinds.map((k) => [k, new FakeCache()]));
   private pending: { kind: Kind; event: CacheEvent<Named> }[] = [];
   private revision = 0;
   private uids = 0;
@@ -129,19 +129,20 @@ export class FakeApi implements ClusterApi {
 
   async update<K extends Kind>(kind: K, object: KindMap[K]): Promise<KindMap[K]> {
     this.actions.push({ verb: "update", kind, key: keyOf(object) });
-    const old = this.current(kind, object) as Named & { status?: unknown; spec?: unknown };
-    const next = structuredClone(object) as Named & { status?: unknown; spec?: unknown };
-    if (old.status !== undefined || next.status !== undefined) next.status = structuredClone(old.status);
+    const old = this.current(kind, object) as WithStatus;
+    const next = structuredClone(object) as WithStatus;
+    // Leases have no status subresource: a PUT writes all of them.
+    if (kind !== "leases" && (old.status !== undefined || next.status !== undefined)) next.status = structuredClone(old.status);
     next.metadata!.resourceVersion = String(++this.revision);
-    if (kind !== "pods" && JSON.stringify(next.spec) !== JSON.stringify(old.spec)) next.metadata!.generation = (old.metadata?.generation ?? 1) + 1;
+    if (kind !== "pods" && kind !== "nodes" && kind !== "leases" && JSON.stringify(next.spec) !== JSON.stringify(old.spec)) next.metadata!.generation = (old.metadata?.generation ?? 1) + 1;
     return this.write(kind, next, "update") as KindMap[K];
   }
 
   async updateStatus<K extends Kind>(kind: K, object: KindMap[K]): Promise<KindMap[K]> {
     this.actions.push({ verb: "updateStatus", kind, key: keyOf(object) });
-    const old = this.current(kind, object) as Named & { status?: unknown };
+    const old = this.current(kind, object) as WithStatus;
     const next = structuredClone(old);
-    next.status = structuredClone((object as { status?: unknown }).status);
+    next.status = structuredClone((object as WithStatus).status);
     next.metadata!.resourceVersion = String(++this.revision);
     return this.write(kind, next, "update") as KindMap[K];
   }

@@ -7,12 +7,12 @@ import { type KubernetesObject, KubeConfig } from "@kubernetes/client-node";
 import { ApiClient } from "../../proto/kube/api-client.ts";
 import { Informer } from "../../proto/kube/informer.ts";
 import type { Logger } from "../logger.ts";
-import type { CacheEvent, ClusterApi, Kind, KindMap, Named, ObjectCache } from "./api.ts";
+import { allKinds, type CacheEvent, type ClusterApi, clusterScoped, type Kind, type KindMap, type Named, type ObjectCache, keyOf } from "./api.ts";
 
-const groupPath: Record<Kind, string> = { pods: "/api/v1", replicasets: "/apis/apps/v1", deployments: "/apis/apps/v1", services: "/api/v1", endpoints: "/api/v1" };
+const groupPath: Record<Kind, string> = { pods: "/api/v1", replicasets: "/apis/apps/v1", deployments: "/apis/apps/v1", nodes: "/api/v1", leases: "/apis/coordination.k8s.io/v1", services: "/api/v1", endpoints: "/api/v1" };
 
 function collectionPath(kind: Kind, namespace?: string): string {
-  return namespace === undefined ? `${groupPath[kind]}/${kind}` : `${groupPath[kind]}/namespaces/${encodeURIComponent(namespace)}/${kind}`;
+  return namespace === undefined || clusterScoped.has(kind) ? `${groupPath[kind]}/${kind}` : `${groupPath[kind]}/namespaces/${encodeURIComponent(namespace)}/${kind}`;
 }
 
 function objectPath(kind: Kind, namespace: string, name: string): string {
@@ -38,7 +38,7 @@ export class KubeApi implements ClusterApi {
     private readonly log: Logger,
   ) {
     this.client = new ApiClient(kc);
-    for (const kind of Object.keys(groupPath) as Kind[]) {
+    for (const kind of allKinds) {
       this.caches.set(kind, new InformerCache(kc, this.client, collectionPath(kind), log));
     }
   }

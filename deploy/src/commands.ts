@@ -13,6 +13,10 @@ const benches: Record<string, { summary: string; load: () => Promise<{ main(args
     summary: "the API server on skiff's store next to etcd 3.4: pod creates/s, gets/s, lists/s, watch delivery to 1,000 watchers [--quick] [--concurrency=N] [--cpu-prof[=DIR]] [--only=skiff|etcd]",
     load: () => import("../../test/bench/api.ts"),
   },
+  "apiserver-writes": {
+    summary: "requests/s of one apiserver for create, binding, Event and GET, on skiff's store and on etcd 3.4 [--requests N] [--concurrency N] [--only=skiff|etcd]",
+    load: () => import("../../test/bench/apiserver-writes.ts"),
+  },
   raft: { summary: "in-process throughput of the Raft core (3 members, no I/O)", load: () => import("../../test/bench/raft-core.ts") },
   "scheduler-core": {
     summary: "the scheduler core alone, 5,000 in-memory nodes, 10,000 pods: basic, anti-affinity, taints [--nodes N] [--pods N] [--existing N] [--workload=W]",
@@ -21,6 +25,10 @@ const benches: Record<string, { summary: string; load: () => Promise<{ main(args
   startup: {
     summary: "pod startup latency on 3 real node-agent containers, 30 pods, next to `docker run -d` of the same image [--pods N] [--nodes N] [--json]",
     load: () => import("../../test/bench/startup.ts"),
+  },
+  scheduling: {
+    summary: "the full path: apiserver on a 3-member store, 5,000 hollow nodes, skiff scheduler, 10,000 pods; basic, anti-affinity, taints [--nodes N] [--pods N] [--existing N] [--workload=W] [--kubelets]",
+    load: () => import("../../test/bench/scheduling.ts"),
   },
   sim: { summary: "seeds per second of the deterministic simulator [SEEDS]", load: () => import("../../test/bench/sim-throughput.ts") },
   store: {
@@ -86,7 +94,7 @@ export const commands: Command[] = [
   },
   {
     name: "controller-manager",
-    summary: "run the controllers (replicaset, deployment, garbagecollector, namespace, podgc) against an API server: --kubeconfig F [--concurrent-syncs N] [--controllers LIST] [--terminated-pod-gc-threshold N]",
+    summary: "run the controllers (replicaset, deployment, endpoints, nodelifecycle, taint-eviction, garbagecollector, namespace, podgc) against an API server: --kubeconfig F [--concurrent-syncs N] [--controllers LIST] [--terminated-pod-gc-threshold N] [--node-monitor-grace-period 4s]",
     run: async (args) => (await import("../../control-plane/controllers/controller-manager-command.ts")).runControllerManager(args),
   },
   {
@@ -105,6 +113,11 @@ export const commands: Command[] = [
     run: async (args) => (await import("../../node-agent/agent/agent-command.ts")).runAgent(args),
   },
   {
+    name: "hollow-nodes",
+    summary: "run N hollow nodes (Node, Lease, pods marked Running, no containers): --kubeconfig F --count N [--heartbeat 1s]",
+    run: async (args) => (await import("../../node-agent/hollow/hollow-nodes-command.ts")).runHollowNodes(args),
+  },
+  {
     name: "certs",
     summary: "write a cluster's CA, apiserver and admin certificates, tokens and kubeconfig: --dir DIR [--hosts a,b] [--server URL]",
     run: async (args) => (await import("../certs/certs-command.ts")).runCertsCommand(args),
@@ -116,7 +129,7 @@ export const commands: Command[] = [
   },
   {
     name: "bench",
-    summary: "run a benchmark: api, raft, scheduler-core, sim, startup, store (more arrive with the cluster)",
+    summary: "run a benchmark: api, apiserver-writes, raft, scheduler-core, scheduling, sim, startup, store",
     run: runBench,
   },
 ];

@@ -34,12 +34,38 @@ const contentTypes: Record<PatchType, string> = {
 };
 
 export class ApiClient {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  /** TLS settings and headers from the kubeconfig, read once; connections kept alive in one agent. */
+  private connection: Promise<{ agent: Agent; headers: Record<string, string> }> | undefined;
 
   constructor(
     private readonly kc: KubeConfig,
     private readonly timeoutMs = 30_000,
+    private readonly maxSockets = 16,
   ) {}
+
+  /**
+   * client-node's applyToHTTPSOptions puts a new Agent on every request it
+   * prepares, so each request would pay a full TLS handshake (and a new
+   * secure context: most of the scheduler's CPU when it did). Its TLS
+   * options go on one keep-alive agent instead.
+   */
+  private connect(): Promise<{ agent: Agent; headers: Record<string, string> }> {
+    this.connection ??= (async () => {
+      const opts: { headers: Record<string, string>; agent?: unknown; ca?: unknown; cert?: unknown; key?: unknown; rejectUnauthorized?: boolean; servername?: string } = { headers: {} };
+      await this.kc.applyToHTTPSOptions(opts as Parameters<KubeConfig["applyToHTTPSOptions"]>[0]);
+      const agent = new Agent({
+        keepAlive: true,
+        maxSockets: this.maxSockets,
+        ca: opts.ca as string | undefined,
+        cert: opts.cert as string | undefined,
+        key: opts.key as string | undefined,
+        ...(opts.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: opts.rejectUnauthorized }),
+        ...(opts.servername === undefined ? {} : { servername: opts.servername }),
+      });
+      return { agent, headers: opts.headers };
+    })();
+    return this.connection;
+  }
 
   get<T>(path: string): Promise<T> {
     return this.send<T>("GET", path);
@@ -63,20 +89,20 @@ export class ApiClient {
   }
 
   close(): void {
-    this.agent.destroy();
+    void this.connection?.then((c) => c.agent.destroy()).catch(() => undefined);
   }
 
   private async send<T>(method: string, path: string, body?: string, contentType?: string): Promise<T> {
     const server = this.kc.getCurrentCluster()?.server;
     if (server === undefined) throw new Error("the kubeconfig names no current cluster");
     const url = new URL(path, server);
+    const { agent, headers } = await this.connect();
     const opts: { method: string; headers: Record<string, string>; agent: Agent; timeout: number } = {
       method,
-      headers: { Accept: "application/json" },
-      agent: this.agent,
+      headers: { ...headers, Accept: "application/json" },
+      agent,
       timeout: this.timeoutMs,
     };
-    await this.kc.applyToHTTPSOptions(opts);
     if (body !== undefined) {
       opts.headers["Content-Type"] = contentType ?? "application/json";
       opts.headers["Content-Length"] = String(Buffer.byteLength(body));

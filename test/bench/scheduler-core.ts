@@ -29,7 +29,7 @@ export interface SchedulerCoreFigure {
   perSecond: { p50: number; p90: number; p99: number; samples: number };
 }
 
-function nodeFor(workload: Workload, i: number): Node {
+export function nodeFor(workload: Workload, i: number): Node {
   const taints =
     workload !== "taints" || i % 4 >= 3
       ? undefined
@@ -39,7 +39,7 @@ function nodeFor(workload: Workload, i: number): Node {
   return makeNode(`node-${i}`, { cpu: "4", memory: "32Gi", pods: "110", taints, labels: { "topology.kubernetes.io/zone": `zone-${i % 3}` } });
 }
 
-function podFor(workload: Workload, i: number): Pod {
+export function podFor(workload: Workload, i: number): Pod {
   const group = `group-${Math.floor(i / 10)}`;
   if (workload === "anti-affinity") {
     return makePod(`pod-${i}`, {
@@ -57,7 +57,7 @@ function podFor(workload: Workload, i: number): Pod {
 }
 
 /** Nearest-rank percentile of an ascending series. */
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "./ports.ts";
+import { profileArgs } from "./profile.ts";
 import { StoreCluster, type StoreKind } from "./store-cluster.ts";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
@@ -96,6 +97,7 @@ export class ApiServerProcess {
   launch(): void {
     const pki = join(this.dir, "pki");
     const args = [
+      ...profileArgs(),
       ...this.nodeArgs,
       "--import",
       "tsx",

@@ -1,8 +1,10 @@
-// Starts `skiff scheduler` as a real process and reads its structured logs.
+// Starts `skiff scheduler` (or, with startCommand, `skiff controller-manager`)
+// as a real process and reads its structured logs.
 // kill() is SIGKILL (a crash), terminate() is SIGTERM (a clean stop).
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { profileArgs } from "./profile.ts";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -25,11 +27,19 @@ export class SchedulerProcess {
   }
 
   static start(kubeconfig: string, args: string[]): SchedulerProcess {
-    const proc = spawn(process.execPath, ["--import", "tsx", join(repo, "deploy/src/cli.ts"), "scheduler", "--kubeconfig", kubeconfig, ...args], {
+    return SchedulerProcess.startCommand("scheduler", kubeconfig, args);
+  }
+
+  static startCommand(command: "scheduler" | "controller-manager", kubeconfig: string, args: string[]): SchedulerProcess {
+    const proc = spawn(process.execPath, [...profileArgs(), "--import", "tsx", join(repo, "deploy/src/cli.ts"), command, "--kubeconfig", kubeconfig, ...args], {
       cwd: repo,
       stdio: ["ignore", "pipe", "pipe"],
     });
     return new SchedulerProcess(proc);
+  }
+
+  get pid(): number | undefined {
+    return this.proc.pid;
   }
 
   output(): string {
@@ -56,7 +66,11 @@ export class SchedulerProcess {
 
   /** Whether it has started scheduling (as leader, or without leader election). */
   isScheduling(): boolean {
-    return this.logs().some((l) => l.msg === "scheduling");
+    return this.hasLogged("scheduling");
+  }
+
+  hasLogged(msg: string): boolean {
+    return this.logs().some((l) => l.msg === msg);
   }
 
   running(): boolean {

@@ -34,7 +34,26 @@ export function parseTokenFile(text: string): Map<string, User> {
 }
 
 export class Authenticator {
+  /** The certificate user of each TLS connection: getPeerCertificate() builds a new object per call, and a kept-alive connection carries thousands of requests. */
+  private readonly byConnection = new WeakMap<TLSSocket, User | null>();
+
   constructor(private readonly tokens: Map<string, User>) {}
+
+  private certificateUser(socket: TLSSocket): User | undefined {
+    const known = this.byConnection.get(socket);
+    if (known !== undefined) return known ?? undefined;
+    const cert = socket.getPeerCertificate();
+    const subject = cert?.subject as Record<string, string | string[]> | undefined;
+    const cn = subject?.CN;
+    let user: User | null = null;
+    if (typeof cn === "string" && cn !== "") {
+      const o = subject?.O;
+      const groups = o === undefined ? [] : Array.isArray(o) ? o : [o];
+      user = { name: cn, uid: "", groups: [...groups, "system:authenticated"] };
+    }
+    this.byConnection.set(socket, user);
+    return user ?? undefined;
+  }
 
   /**
    * The user a request proves it is, or undefined (401). As kube-apiserver's
@@ -44,14 +63,8 @@ export class Authenticator {
   authenticate(req: IncomingMessage): User | undefined {
     const socket = req.socket as TLSSocket;
     if (typeof socket.getPeerCertificate === "function" && socket.authorized) {
-      const cert = socket.getPeerCertificate();
-      const subject = cert?.subject as Record<string, string | string[]> | undefined;
-      const cn = subject?.CN;
-      if (typeof cn === "string" && cn !== "") {
-        const o = subject?.O;
-        const groups = o === undefined ? [] : Array.isArray(o) ? o : [o];
-        return { name: cn, uid: "", groups: [...groups, "system:authenticated"] };
-      }
+      const user = this.certificateUser(socket);
+      if (user !== undefined) return user;
     }
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
     return m === null ? undefined : this.tokens.get(m[1]!);

@@ -1,4 +1,5 @@
 // What the generic REST machinery needs to know about one resource kind.
+import type { DefaultTolerationSeconds } from "./kinds/default-tolerations.ts";
 import type { StatusCause } from "../errors.ts";
 import type { FieldGetter } from "../selectors/fields.ts";
 
@@ -46,6 +47,8 @@ export interface HookContext {
   releaseClusterIp(ip: string): Promise<void>;
   allocateNodePort(requested: number | undefined): Promise<number>;
   releaseNodePort(port: number): Promise<void>;
+  /** What DefaultTolerationSeconds admission gives new pods (skiff's defaults when absent). */
+  readonly defaultTolerationSeconds?: DefaultTolerationSeconds;
 }
 
 export interface ScaleInfo {

@@ -5,6 +5,7 @@ import { age, at, col, num, str } from "../printing.ts";
 import type { KubeObject } from "../types.ts";
 import { checkMetadata, invalidValue } from "../validation.ts";
 import { defineKind } from "./define.ts";
+import { addDefaultTolerations, skiffDefaultTolerationSeconds } from "./default-tolerations.ts";
 import { defaultPodSpec, validatePodSpec } from "./pod-spec.ts";
 import { validatePodSpecUpdate } from "./pod-update.ts";
 
@@ -93,6 +94,7 @@ export const pods = defineKind({
   prepareCreate: (o) => {
     o.status = { phase: "Pending", qosClass: "BestEffort" };
   },
+  beforeCreate: async (o, ctx) => addDefaultTolerations(o.spec, ctx.defaultTolerationSeconds ?? skiffDefaultTolerationSeconds),
   validate: (o, old) => {
     const causes: StatusCause[] = [...checkMetadata(o), ...validatePodSpec(o.spec, "spec")];
     if (old !== undefined) causes.push(...validatePodSpecUpdate(o.spec, old.spec));
