@@ -7,7 +7,7 @@ import { type KubernetesObject, KubeConfig } from "@kubernetes/client-node";
 import { ApiClient } from "../../proto/kube/api-client.ts";
 import { Informer } from "../../proto/kube/informer.ts";
 import type { Logger } from "../logger.ts";
-import { allKinds, type CacheEvent, type ClusterApi, clusterScoped, type Kind, type KindMap, type Named, type ObjectCache, keyOf } from "./api.ts";
+import { allKinds, type CacheEvent, type ClusterApi, clusterScoped, type Kind, type KindMap, type Named, type ObjectCache } from "./api.ts";
 
 const groupPath: Record<Kind, string> = { pods: "/api/v1", replicasets: "/apis/apps/v1", deployments: "/apis/apps/v1", nodes: "/api/v1", leases: "/apis/coordination.k8s.io/v1", services: "/api/v1", endpoints: "/api/v1" };
 
