@@ -135,3 +135,20 @@ test("the Lease is created once, then renewed with a later renewTime; a conflict
   assert.equal((api.objects.get(leasePath) as { spec: { renewTime: string } }).spec.renewTime, "2026-01-01T00:00:06.000000Z");
   assert.equal(api.calls.filter((c) => c.method === "POST" && c.path.includes("leases")).length, 1, "created once");
 });
+
+test("a node the lifecycle controller marked Unknown posts Ready again; one that agrees posts nothing", async () => {
+  const api = new FakeApi();
+  const clock = { now: Date.parse("2026-01-01T00:00:00Z") };
+  const hb = heartbeat(api, clock);
+  await hb.register();
+  const stored = api.objects.get("/api/v1/nodes/n1") as { status?: unknown };
+  stored.status = { conditions: [{ type: "Ready", status: "True" }] };
+  assert.equal(await hb.reassertReady(), false);
+  stored.status = { conditions: [{ type: "Ready", status: "Unknown", reason: "NodeStatusUnknown" }] };
+  const before = api.calls.filter((c) => c.path.endsWith("/status")).length;
+  assert.equal(await hb.reassertReady(), true);
+  const posts = api.calls.filter((c) => c.path.endsWith("/status"));
+  assert.equal(posts.length, before + 1);
+  const ready = (posts.at(-1)!.body as { status: { conditions: { type: string; status: string }[] } }).status.conditions.find((c) => c.type === "Ready");
+  assert.equal(ready?.status, "True");
+});

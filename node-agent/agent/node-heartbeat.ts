@@ -107,6 +107,22 @@ export class NodeHeartbeat {
     }
   }
 
+  /**
+   * The node lifecycle controller marks a node whose Lease went stale
+   * Ready=Unknown; only the node itself can say it is Ready again, as
+   * kubelet does on its next status update. Checked on every renewal, so a
+   * node back from a pause is Ready within one renew interval.
+   */
+  async reassertReady(): Promise<boolean> {
+    if (this.posted === undefined) return false;
+    const node = await this.api.get<V1Node>(this.nodePath);
+    const ready = (n: V1Node | undefined): string | undefined => n?.status?.conditions?.find((c) => c.type === "Ready")?.status;
+    if (ready(node) === ready(this.posted)) return false;
+    this.log.info("node status on the server differs from ours; posting it again", { server: ready(node), ours: ready(this.posted) });
+    await this.postStatus(true);
+    return true;
+  }
+
   start(): void {
     // One request of each kind at a time: a slow API server gets no pile-up.
     const guard = (what: string, f: () => Promise<unknown>) => {
@@ -119,7 +135,10 @@ export class NodeHeartbeat {
           .finally(() => (busy = false));
       };
     };
-    const renew = guard("lease renewal", () => this.renewLease());
+    const renew = guard("lease renewal", async () => {
+      await this.renewLease();
+      await this.reassertReady();
+    });
     renew();
     this.timers.push(setInterval(renew, this.options.leaseRenewMs));
     this.timers.push(setInterval(guard("node status", () => this.postStatus()), this.options.statusUpdateMs));

@@ -1,12 +1,14 @@
 // The root docker-compose.yml starts the control plane from the offline
 // skiff/control-plane image: three members, each a store member (data in a
 // named volume), an API server, and a leader-elected scheduler and controller
-// manager. etcdctl and kubectl from the host reach all three. Runs its own
+// manager, and three nodes (skiff agents). etcdctl and kubectl from the host
+// reach all three members. Runs its own
 // copy of the cluster on a network of its own (SKIFF_NET) with its own
 // credentials dir (SKIFF_CERTS), labelled with this run, and removes it all.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { get } from "node:http";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,6 +54,19 @@ function leaseHolder(via: number, lease: string): string {
   return r.status === 0 ? (r.out.split("_")[0] ?? "") : "";
 }
 
+/** GET over HTTP from the host, to an address of the test's own cluster network. */
+function httpGet(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { timeout: 5_000 }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => resolve(body));
+    });
+    req.on("timeout", () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on("error", reject);
+  });
+}
+
 const endpoints = (): string => [11, 12, 13].map((h) => `${net}.0.${h}:2379`).join(",");
 
 async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
@@ -95,16 +110,33 @@ test("compose starts three store members that etcdctl reaches from the host", as
   }
 });
 
-test("kubectl reaches the API server on every member, and one scheduler and one controller manager lead", async () => {
+test("kubectl reaches every member; one scheduler and one controller manager lead; a NodePort Service answers from 3 pods on every node", async () => {
   for (const m of [11, 12, 13]) {
     await waitFor(`API server on .${m}`, () => kubectl(m, ["get", "namespaces"]).out.includes("kube-system"), 60_000);
   }
   for (const lease of ["kube-scheduler", "kube-controller-manager"]) {
     await waitFor(`a ${lease} leader`, () => ["s1", "s2", "s3"].includes(leaseHolder(11, lease)));
   }
-  // The controller manager acts: a Deployment gets its ReplicaSet and pods (Pending: no nodes yet).
-  assert.equal(kubectl(11, ["create", "deployment", "web", "--image=skiff/demo-app", "--replicas=2"]).status, 0);
-  await waitFor("two pods of web", () => kubectl(12, ["get", "pods", "-l", "app=web", "-o", "name"]).out.trim().split("\n").length === 2);
+  // The classic walkthrough: three nodes, a Deployment of three demo-app
+  // replicas behind a NodePort Service, answering through every node's IP.
+  await waitFor("three Ready nodes", () => (kubectl(11, ["get", "nodes", "--no-headers"]).out.match(/ Ready /g) ?? []).length === 3, 120_000);
+  assert.equal(kubectl(11, ["create", "deployment", "web", "--image=skiff/demo-app", "--replicas=3", "--port=8080"]).status, 0);
+  assert.equal(kubectl(11, ["expose", "deployment", "web", "--type=NodePort", "--port=80", "--target-port=8080"]).status, 0);
+  await waitFor("three Running pods of web on three nodes", () => {
+    const rows = kubectl(12, ["get", "pods", "-l", "app=web", "--no-headers", "-o", "wide"]).out.trim().split("\n");
+    return rows.filter((r) => / 1\/1 +Running /.test(r)).length === 3 && new Set(rows.map((r) => r.split(/\s+/)[6])).size === 3;
+  }, 120_000);
+  const nodePort = kubectl(11, ["get", "svc", "web", "-o", "jsonpath={.spec.ports[0].nodePort}"]).out.trim();
+  assert.match(nodePort, /^3\d{4}$/);
+  const answered = new Set<string>();
+  for (const node of [101, 102, 103]) {
+    for (let i = 0; i < 8; i++) {
+      const body = await httpGet(`http://${net}.0.${node}:${nodePort}/`);
+      assert.match(body, /^hostname=web-/, `node .${node}`);
+      answered.add(body.split(/\s/)[0] ?? "");
+    }
+  }
+  assert.equal(answered.size, 3, `answers from ${[...answered].join(", ")}`);
 });
 
 /** GET on a member's dashboard (port 8443), with the cluster's CA; undefined while it does not answer. */
@@ -123,7 +155,7 @@ function dashboardGet(member: number, path: string, token?: string): Promise<{ s
   });
 }
 
-test("every member serves the dashboard behind the admin token; its buttons reach this project's members only", async () => {
+test("every member serves the dashboard behind the admin token; its buttons reach this project's machines only", async () => {
   const token = readFileSync(join(certs, "tokens.csv"), "utf8").split(",")[0] ?? "";
   for (const m of [11, 12, 13]) {
     const deadline = Date.now() + 60_000;
@@ -136,7 +168,7 @@ test("every member serves the dashboard behind the admin token; its buttons reac
         const st = JSON.parse(r.body) as { members: { memberId: string; leaderId: string }[]; machines: { name: string; role: string }[] };
         machines = st.machines.map((x) => `${x.name}:${x.role}`).sort().join(",");
         // The compose project's label, read from the dashboard's own container; the certs container is no machine.
-        if (st.members.filter((x) => x.memberId !== "" && x.memberId === x.leaderId).length === 1 && machines === "s1:member,s2:member,s3:member") break;
+        if (st.members.filter((x) => x.memberId !== "" && x.memberId === x.leaderId).length === 1 && machines === "n1:node,n2:node,n3:node,s1:member,s2:member,s3:member") break;
       }
       if (Date.now() > deadline) assert.fail(`the dashboard on .${m} did not show the members and machines (machines: ${machines})`);
       await new Promise((r) => setTimeout(r, 500));
@@ -154,8 +186,8 @@ test("killing the leading control-plane member hands the scheduler, controller m
   await waitFor("a new controller-manager leader", () => ["s1", "s2", "s3"].filter((s) => s !== holder).includes(leaseHolder(via, "kube-controller-manager")));
   await waitFor("a new scheduler leader", () => ["s1", "s2", "s3"].filter((s) => s !== holder).includes(leaseHolder(via, "kube-scheduler")));
   // The new controller manager converges a scale-up made after the kill.
-  await waitFor("scale through a survivor", () => kubectl(via, ["scale", "deployment", "web", "--replicas=3"]).status === 0);
-  await waitFor("three pods of web", () => kubectl(other, ["get", "pods", "-l", "app=web", "-o", "name"]).out.trim().split("\n").length === 3);
+  await waitFor("scale through a survivor", () => kubectl(via, ["scale", "deployment", "web", "--replicas=4"]).status === 0);
+  await waitFor("four Running pods of web", () => (kubectl(other, ["get", "pods", "-l", "app=web", "--no-headers"]).out.match(/ Running /g) ?? []).length === 4, 60_000);
   assert.equal(compose(["start", holder]).status, 0);
   await waitFor(`${holder}'s API server back`, () => kubectl(Number(holder.slice(1)) + 10, ["get", "deployment", "web"]).status === 0, 60_000);
 });
