@@ -27,6 +27,8 @@ export interface Machine {
 
 export interface ClusterLayout {
   name: string;
+  /** The first two octets of the cluster's /16. */
+  net: string;
   label: string;
   network: string;
   subnet: string;
@@ -54,7 +56,7 @@ export function nodeMachine(opts: ClusterOptions, i: number): Machine {
 }
 
 /** Node i's pod CIDR: a /24 of its own inside the cluster's /16. */
-export function podCidr(opts: ClusterOptions, i: number): string {
+export function podCidr(opts: { net: string }, i: number): string {
   return `${opts.net}.${i}.0/24`;
 }
 
@@ -66,6 +68,7 @@ export function clusterLayout(opts: ClusterOptions): ClusterLayout {
   const credentialsDir = join(skiffHome(), opts.name);
   return {
     name: opts.name,
+    net: opts.net,
     label: `${clusterLabelKey}=${opts.name}`,
     network: `${opts.name}-net`,
     subnet: `${opts.net}.0.0/16`,

@@ -4,12 +4,12 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { writeClusterCredentials } from "../certs/certs-command.ts";
-import { clusterLabelKey, type ClusterLayout, type Machine, roleLabelKey } from "./layout.ts";
+import { clusterLabelKey, type ClusterLayout, type Machine, podCidr, roleLabelKey } from "./layout.ts";
 
 export type Role = "member" | "node";
 
 export function labels(layout: ClusterLayout, role: Role, machine: Machine): Record<string, string> {
-  return { [clusterLabelKey]: layout.name, [roleLabelKey]: role, "skiff.machine": machine.name, "skiff.net": layout.subnet.split(".").slice(0, 2).join(".") };
+  return { [clusterLabelKey]: layout.name, [roleLabelKey]: role, "skiff.machine": machine.name, "skiff.net": layout.net };
 }
 
 export async function createNetwork(docker: Docker, layout: ClusterLayout): Promise<void> {
@@ -75,4 +75,30 @@ export async function createMember(docker: Docker, layout: ClusterLayout, member
 export async function clusterContainers(docker: Docker, name: string): Promise<Map<string, Docker.ContainerInfo>> {
   const list = await docker.listContainers({ all: true, filters: { label: [`${clusterLabelKey}=${name}`] } });
   return new Map(list.map((c) => [c.Labels["skiff.machine"] ?? c.Names[0] ?? c.Id, c]));
+}
+
+/** A node: `skiff agent` in a skiff/node-agent container, reaching the API servers through its own balancer. */
+export async function createNode(docker: Docker, layout: ClusterLayout, node: Machine, index: number): Promise<Docker.Container> {
+  return docker.createContainer({
+    name: node.container,
+    Image: "skiff/node-agent:latest",
+    Cmd: [
+      "--kubeconfig=/certs/kubeconfig",
+      `--node-name=${node.name}`,
+      `--pod-cidr=${podCidr(layout, index)}`,
+      `--service-cidr=${layout.serviceCidr}`,
+      `--api-servers=${layout.members.map((m) => `${m.ip}:6443`).join(",")}`,
+      `--container-labels=${clusterLabelKey}=${layout.name}`,
+    ],
+    Labels: labels(layout, "node", node),
+    HostConfig: {
+      Init: true,
+      RestartPolicy: { Name: "unless-stopped" },
+      CapAdd: ["NET_ADMIN"],
+      Sysctls: { "net.ipv4.ip_forward": "1", "net.ipv4.conf.all.send_redirects": "0", "net.ipv4.conf.eth0.send_redirects": "0" },
+      Binds: ["/var/run/docker.sock:/var/run/docker.sock", `${layout.credentialsDir}:/certs:ro`],
+      NetworkMode: layout.network,
+    },
+    NetworkingConfig: { EndpointsConfig: { [layout.network]: { IPAMConfig: { IPv4Address: node.ip } } } },
+  });
 }

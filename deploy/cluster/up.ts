@@ -1,13 +1,17 @@
 // `skiff up`: the cluster without compose. Builds the images if missing,
 // creates the sealed network, the credentials and the control-plane members
-// (then the nodes), and waits until the API answers and a scheduler and a
-// controller manager lead.
+// and waits until the API answers and a scheduler and a controller manager
+// lead, then starts the nodes and waits until every one is Ready.
 import type Docker from "dockerode";
 import { ensureImages } from "../images/images.ts";
 import { leaseHolder, memberApi } from "./api.ts";
 import type { ClusterLayout } from "./layout.ts";
-import { clusterContainers, createMember, createNetwork, ensureCredentials } from "./machines.ts";
+import { clusterContainers, createMember, createNetwork, createNode, ensureCredentials } from "./machines.ts";
 import { step, waitUntil, type Write } from "./progress.ts";
+
+interface NodeList {
+  items: { status?: { conditions?: { type: string; status: string }[] } }[];
+}
 
 export async function clusterUp(docker: Docker, layout: ClusterLayout, write: Write, timeoutMs = 120_000): Promise<void> {
   const existing = await clusterContainers(docker, layout.name);
@@ -39,6 +43,23 @@ export async function clusterUp(docker: Docker, layout: ClusterLayout, write: Wr
     for (const lease of ["kube-scheduler", "kube-controller-manager"]) {
       const holder = await step(write, `${lease} leader`, () => waitUntil(`a ${lease} leader`, () => leaseHolder(api, lease), timeoutMs));
       write(`    ${lease}: ${holder}\n`);
+    }
+    if (layout.nodes.length > 0) {
+      await step(write, `nodes ${layout.nodes.map((n) => `${n.name} ${n.ip}`).join(", ")}`, async () => {
+        const containers = await Promise.all(layout.nodes.map((n, i) => createNode(docker, layout, n, i + 1)));
+        await Promise.all(containers.map((c) => c.start()));
+      });
+      await step(write, "every node Ready", () =>
+        waitUntil(
+          "every node Ready",
+          async () => {
+            const list = await api.get<NodeList>("/api/v1/nodes");
+            const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length;
+            return ready >= layout.nodes.length ? true : undefined;
+          },
+          timeoutMs,
+        ),
+      );
     }
   } finally {
     api.close();

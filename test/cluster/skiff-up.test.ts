@@ -1,4 +1,4 @@
-// `skiff up` without compose: a control plane of three members on a network
+// `skiff up` without compose: a control plane of three members and a node on a network
 // of its own, then status, partition/heal, kill/start of a member, and
 // `skiff down` leaving nothing behind. The cluster's name carries this run's
 // id, and its label is what cleanup removes.
@@ -29,7 +29,7 @@ before(async () => {
   docker = await connectDocker();
   // A /16 of its own (10.120-199), away from the 10.78 a user's `skiff up`
   // takes and the ranges other tests pick (compose 10.100-119, nodes 10.200-249).
-  layout = clusterLayout({ name, members: 3, nodes: 0, net: `10.${120 + Math.floor(Math.random() * 80)}` });
+  layout = clusterLayout({ name, members: 3, nodes: 1, net: `10.${120 + Math.floor(Math.random() * 80)}` });
 });
 
 after(async () => {
@@ -64,6 +64,7 @@ test("skiff up starts three members and waits until the API answers and componen
   assert.equal(status.match(/ leader, term/g)?.length, 1, status);
   assert.match(status, /scheduler leader: +s[123]/);
   assert.match(status, /controller-manager leader: s[123]/);
+  assert.match(status, /n1 +\S+ +running +Ready/);
 });
 
 /** GET on a member's dashboard, with the cluster's CA. */
@@ -130,7 +131,7 @@ test("skiff down removes the cluster's containers, network, volumes and credenti
   await docker.createVolume({ Name: bystander, Labels: { [clusterLabelKey]: `${name}-other` } });
   try {
     const removed = await clusterDown(docker, layout);
-    assert.deepEqual(removed, { containers: 3, networks: 1, volumes: 3 });
+    assert.deepEqual(removed, { containers: 4, networks: 1, volumes: 3 });
     assert.equal((await docker.listContainers({ all: true, filters: { label: [`${clusterLabelKey}=${name}`] } })).length, 0);
     assert.equal(existsSync(layout.credentialsDir), false);
     assert.ok((await docker.listVolumes({ filters: { name: [bystander] } })).Volumes?.length === 1, "another cluster's volume is kept");
