@@ -211,7 +211,11 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
       assert.match(String(refused.message), /^Pod "frozen" is invalid: spec: Forbidden: pod updates may not change fields other than `spec\.containers\[\*\]\.image`/);
       assert.deepEqual((refused.details as { causes: { reason: string; field: string }[] }).causes.map((c) => [c.reason, c.field]), [["FieldValueForbidden", "spec"]]);
       expectStatus(await api.request(path, { method: "PATCH", body: '{"spec":{"containers":[{"name":"c","env":[{"name":"E","value":"1"}]}]}}', contentType: "application/strategic-merge-patch+json" }), 422, "Invalid");
-      const image = await api.request(path, { method: "PATCH", body: '{"spec":{"containers":[{"name":"c","image":"x:2"}],"activeDeadlineSeconds":60,"tolerations":[{"key":"k","operator":"Exists"}]}}', contentType: "application/strategic-merge-patch+json" });
+      // Tolerations are replaced as a whole by a patch (no merge key), so the new
+      // list keeps those the API server added at create (DefaultTolerationSeconds).
+      const tolerations = [...((current.spec as { tolerations?: unknown[] }).tolerations ?? []), { key: "k", operator: "Exists" }];
+      const body = JSON.stringify({ spec: { containers: [{ name: "c", image: "x:2" }], activeDeadlineSeconds: 60, tolerations } });
+      const image = await api.request(path, { method: "PATCH", body, contentType: "application/strategic-merge-patch+json" });
       assert.equal(image.status, 200, image.body);
       assert.equal((image.json() as typeof current).spec.containers[0]!.image, "x:2");
       const labelled = await api.request(path, { method: "PATCH", body: '{"metadata":{"labels":{"a":"b"}}}', contentType: "application/merge-patch+json" });

@@ -128,9 +128,12 @@ test("kubectl reaches every member; one scheduler and one controller manager lea
   }, 120_000);
   const nodePort = kubectl(11, ["get", "svc", "web", "-o", "jsonpath={.spec.ports[0].nodePort}"]).out.trim();
   assert.match(nodePort, /^3\d{4}$/);
+  // Until the Endpoints hold all three pods and every node's rules have them,
+  // fewer pods answer; every request must still be answered.
   const answered = new Set<string>();
-  for (const node of [101, 102, 103]) {
-    for (let i = 0; i < 8; i++) {
+  const deadline = Date.now() + 60_000;
+  while (answered.size < 3 && Date.now() < deadline) {
+    for (const node of [101, 102, 103]) {
       const body = await httpGet(`http://${net}.0.${node}:${nodePort}/`);
       assert.match(body, /^hostname=web-/, `node .${node}`);
       answered.add(body.split(/\s/)[0] ?? "");
@@ -202,4 +205,26 @@ test("a killed member keeps its data in its volume and rejoins", async () => {
   await waitFor("s1 healthy again", () => etcdctl(`${net}.0.11:2379`, ["endpoint", "health"]).status === 0);
   await waitFor("s1 caught up", () => etcdctl(`${net}.0.11:2379`, ["get", "after-kill", "--print-value-only", "--consistency=s"]).stdout.trim() === "yes");
   assert.equal(etcdctl(`${net}.0.11:2379`, ["get", "greeting", "--print-value-only", "--consistency=s"]).stdout.trim(), "hello");
+});
+
+test("a killed node takes its pods with it; they are replaced on the other nodes, and the node rejoins Ready when started", async () => {
+  const rows = (): string[] => kubectl(11, ["get", "pods", "-l", "app=web", "--no-headers", "-o", "wide"]).out.trim().split("\n");
+  const onNode = (node: string): string[] => rows().filter((r) => r.split(/\s+/)[6] === node);
+  const victim = ["n1", "n2", "n3"].find((n) => onNode(n).length > 0) ?? "n1";
+  const lost = onNode(victim).map((r) => r.split(/\s+/)[0] ?? "");
+  const node = (await docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${victim}`] } }))[0];
+  assert.ok(node !== undefined, `${victim} container`);
+  await docker.getContainer(node.Id).kill();
+  // The pods died with the node's PID namespace, as on a lost machine.
+  const running = async (): Promise<number> => (await docker.listContainers({ filters: { label: [`skiff.node=${victim}`, `skiff.test-run=${run.value}`] } })).length;
+  for (let i = 0; i < 50 && (await running()) > 0; i++) await new Promise((r) => setTimeout(r, 200));
+  assert.equal(await running(), 0, `${victim}'s pod containers still running`);
+  await waitFor(`${victim} NotReady`, () => new RegExp(`^${victim} +NotReady`, "m").test(kubectl(11, ["get", "nodes", "--no-headers"]).out), 60_000);
+  await waitFor("every web replica Running on the other nodes", () => {
+    const all = rows();
+    const running = all.filter((r) => / 1\/1 +Running /.test(r) && r.split(/\s+/)[6] !== victim);
+    return running.length === 4 && !all.some((r) => lost.includes(r.split(/\s+/)[0] ?? ""));
+  }, 90_000);
+  assert.equal(compose(["start", victim]).status, 0);
+  await waitFor(`${victim} Ready again`, () => new RegExp(`^${victim} +Ready`, "m").test(kubectl(11, ["get", "nodes", "--no-headers"]).out), 90_000);
 });

@@ -93,10 +93,10 @@ test("every member serves the dashboard: 401 without the token; with it, the sto
       const r = await dashboardGet(m.ip, "/api/state", token).catch(() => undefined);
       if (r?.status !== 200) return undefined;
       const st = JSON.parse(r.body) as State;
-      return st.members.length === 3 && st.members.filter((x) => x.memberId !== "" && x.memberId === x.leaderId).length === 1 && st.machines.length === 3 ? st : undefined;
+      return st.members.length === 3 && st.members.filter((x) => x.memberId !== "" && x.memberId === x.leaderId).length === 1 && st.machines.length === 4 ? st : undefined;
     }, 60_000);
     // Found through the dashboard's own container's skiff.cluster label.
-    assert.deepEqual(state.machines.map((x) => `${x.name}:${x.role}`).sort(), ["s1:member", "s2:member", "s3:member"]);
+    assert.deepEqual(state.machines.map((x) => `${x.name}:${x.role}`).sort(), ["n1:node", "s1:member", "s2:member", "s3:member"]);
   }
 });
 
