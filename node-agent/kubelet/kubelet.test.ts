@@ -89,6 +89,12 @@ test("pods become Running and Ready; unchanged statuses are not written again; d
   await kubelet.pass(api.list());
   await kubelet.pass(api.list());
   assert.equal(api.writes.length, writes, "nothing changed, nothing written");
+  // The node lifecycle controller marked the pod not Ready on the server: the kubelet says Ready again.
+  const serverA = api.pods.get(a.metadata!.uid!)!;
+  serverA.status = { ...serverA.status, conditions: serverA.status?.conditions?.map((c) => (c.type === "Ready" ? { ...c, status: "False" } : c)) };
+  await kubelet.pass(api.list());
+  assert.equal(api.writes.length, writes + 1, "the Ready condition written again");
+  assert.ok(ready("a"));
 
   // Deletion requested: stopped within the grace period, reported gone.
   a.metadata!.deletionTimestamp = new Date();

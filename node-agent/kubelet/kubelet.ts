@@ -72,7 +72,10 @@ export class Kubelet {
     const { status, wakeAt } = await this.syncer.sync(pod, this.probes.results(pod, await this.runtime.getPod(uid)));
     if (wakeAt !== undefined) result.wakeAt = Math.min(result.wakeAt ?? Infinity, wakeAt);
     result.synced++;
-    if (!isDeepStrictEqual(this.written.get(uid), status)) {
+    // Also when the server's Ready disagrees with ours: the node lifecycle
+    // controller marks a silent node's pods not Ready, and only the kubelet
+    // says they are Ready again (kubelet's status manager reconciles the same way).
+    if (!isDeepStrictEqual(this.written.get(uid), status) || readyOf(pod.status) !== readyOf(status)) {
       await this.writer.writeStatus(pod, status);
       this.written.set(uid, status);
     }
@@ -105,4 +108,8 @@ export class Kubelet {
     this.probes.forget(uid);
     this.backoff.forget(`${uid}/`);
   }
+}
+
+function readyOf(status: V1PodStatus | undefined): string | undefined {
+  return status?.conditions?.find((c) => c.type === "Ready")?.status;
 }

@@ -147,7 +147,7 @@ function dashboardGet(member: number, path: string, token?: string): Promise<{ s
   const ca = readFileSync(join(certs, "ca.crt"));
   return new Promise((resolve) => {
     const headers = token === undefined ? {} : { Authorization: `Bearer ${token}` };
-    const req = request({ host: `${net}.${member}`, port: 8443, path, ca, headers, agent: false, timeout: 5_000 }, (res) => {
+    const req = request({ host: `${net}.0.${member}`, port: 8443, path, ca, headers, agent: false, timeout: 5_000 }, (res) => {
       let body = "";
       res.on("data", (c: Buffer) => (body += c.toString()));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
