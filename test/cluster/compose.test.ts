@@ -57,7 +57,8 @@ function leaseHolder(via: number, lease: string): string {
 /** GET over HTTP from the host, to an address of the test's own cluster network. */
 function httpGet(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = get(url, { timeout: 5_000 }, (res) => {
+    // A new connection each time: a kept-alive one stays with the pod it was first sent to.
+    const req = get(url, { timeout: 5_000, agent: false }, (res) => {
       let body = "";
       res.on("data", (c: Buffer) => (body += c.toString()));
       res.on("end", () => resolve(body));
@@ -139,7 +140,11 @@ test("kubectl reaches every member; one scheduler and one controller manager lea
       answered.add(body.split(/\s/)[0] ?? "");
     }
   }
-  assert.equal(answered.size, 3, `answers from ${[...answered].join(", ")}`);
+  assert.equal(
+    answered.size,
+    3,
+    `answers from ${[...answered].join(", ")}\n${kubectl(11, ["get", "pods", "-o", "wide"]).out}\n${kubectl(11, ["get", "endpoints", "web"]).out}`,
+  );
 });
 
 /** GET on a member's dashboard (port 8443), with the cluster's CA; undefined while it does not answer. */
