@@ -77,8 +77,9 @@ after(async () => {
   agent?.cleanup();
   // Pods' containers and volumes carry the node's label (the agent's own, not the test run's).
   if (docker !== undefined) {
-    await removeByLabel(docker, run.filter);
+    // Pods first: while they are attached, the network cannot go.
     await removeByLabel(docker, `skiff.node=${nodeName}`);
+    await removeByLabel(docker, run.filter);
   }
   await api?.stop();
 });

@@ -121,9 +121,10 @@ export class LocalCluster {
       });
     }
     if (this.docker !== undefined) {
-      await removeByLabel(this.docker, this.run.filter);
-      // Pods' containers and volumes carry their node's label, not the run's.
+      // Pods' containers and volumes carry their node's label, not the run's;
+      // they go first: while they are attached, the network cannot go.
       for (const name of this.nodeNames) await removeByLabel(this.docker, `skiff.node=${name}`);
+      await removeByLabel(this.docker, this.run.filter);
     }
     await this.api?.stop();
   }
