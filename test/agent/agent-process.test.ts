@@ -75,13 +75,17 @@ before(async () => {
 
 after(async () => {
   agent?.cleanup();
-  // Pods' containers and volumes carry the node's label (the agent's own, not the test run's).
-  if (docker !== undefined) {
-    // Pods first: while they are attached, the network cannot go.
-    await removeByLabel(docker, `skiff.node=${nodeName}`);
-    await removeByLabel(docker, run.filter);
+  try {
+    // Pods' containers and volumes carry the node's label (the agent's own, not the test run's).
+    if (docker !== undefined) {
+      // Pods first: while they are attached, the network cannot go.
+      await removeByLabel(docker, `skiff.node=${nodeName}`);
+      await removeByLabel(docker, run.filter);
+    }
+  } finally {
+    // Even when cleanup fails: a live API server and store would keep this test file from ever ending.
+    await api?.stop();
   }
-  await api?.stop();
 });
 
 test("the agent registers its Node (capacity, labels, InternalIP, pod CIDR, taints, conditions) and renews its Lease", async () => {

@@ -120,12 +120,15 @@ export class LocalCluster {
         proc.kill("SIGKILL");
       });
     }
-    if (this.docker !== undefined) {
-      // Pods' containers and volumes carry their node's label, not the run's;
-      // they go first: while they are attached, the network cannot go.
-      for (const name of this.nodeNames) await removeByLabel(this.docker, `skiff.node=${name}`);
-      await removeByLabel(this.docker, this.run.filter);
+    try {
+      if (this.docker !== undefined) {
+        // Pods' containers and volumes carry their node's label, not the run's;
+        // they go first: while they are attached, the network cannot go.
+        for (const name of this.nodeNames) await removeByLabel(this.docker, `skiff.node=${name}`);
+        await removeByLabel(this.docker, this.run.filter);
+      }
+    } finally {
+      await this.api?.stop();
     }
-    await this.api?.stop();
   }
 }
