@@ -78,7 +78,9 @@ after(async () => {
   try {
     // Pods' containers and volumes carry the node's label (the agent's own, not the test run's).
     if (docker !== undefined) {
-      // Pods first: while they are attached, the network cannot go.
+      // The agent first (alive, it would start its pods again), then its
+      // pods, then the network (it cannot go while they are attached).
+      await removeByLabel(docker, run.filter).catch(() => undefined);
       await removeByLabel(docker, `skiff.node=${nodeName}`);
       await removeByLabel(docker, run.filter);
     }

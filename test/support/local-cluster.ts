@@ -122,8 +122,10 @@ export class LocalCluster {
     }
     try {
       if (this.docker !== undefined) {
-        // Pods' containers and volumes carry their node's label, not the run's;
-        // they go first: while they are attached, the network cannot go.
+        // The agents first (alive, they would start pods again), then the
+        // pods (they carry their node's label, not the run's), then the
+        // network (it cannot go while they are attached).
+        await removeByLabel(this.docker, this.run.filter).catch(() => undefined);
         for (const name of this.nodeNames) await removeByLabel(this.docker, `skiff.node=${name}`);
         await removeByLabel(this.docker, this.run.filter);
       }
