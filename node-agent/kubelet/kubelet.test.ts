@@ -100,6 +100,8 @@ test("pods become Running and Ready; unchanged statuses are not written again; d
   a.metadata!.deletionTimestamp = new Date();
   a.metadata!.deletionGracePeriodSeconds = 5;
   const aIp = api.pods.get(a.metadata!.uid!)?.status?.podIP;
+  await kubelet.pass(api.list());
+  await kubelet.terminations();
   const deleting = await kubelet.pass(api.list());
   assert.deepEqual(deleting.terminated, [a.metadata!.uid]);
   assert.deepEqual(api.terminated, ["a"]);

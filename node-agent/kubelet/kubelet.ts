@@ -32,6 +32,10 @@ export class Kubelet {
   private readonly syncer: PodSyncer;
   private readonly written = new Map<string, V1PodStatus>();
   private readonly volumeContent = new Map<string, string>(); // uid → files' digest
+  // Pods being stopped within their grace: in the background, so a long
+  // grace never holds up the pass that starts other pods.
+  private readonly terminating = new Map<string, Promise<void>>();
+  private finished: string[] = [];
 
   constructor(
     private readonly runtime: DockerPodRuntime,
@@ -43,7 +47,8 @@ export class Kubelet {
   }
 
   async pass(pods: V1Pod[]): Promise<PassResult> {
-    const result: PassResult = { synced: 0, removed: [], terminated: [] };
+    const result: PassResult = { synced: 0, removed: [], terminated: this.finished };
+    this.finished = [];
     const bound = new Set(pods.map((p) => p.metadata?.uid ?? ""));
     const { removed } = await this.runtime.reconcile(bound);
     for (const uid of removed) this.forget(uid);
@@ -59,11 +64,11 @@ export class Kubelet {
   private async syncPod(pod: V1Pod, result: PassResult): Promise<void> {
     const uid = pod.metadata?.uid ?? "";
     if (pod.metadata?.deletionTimestamp !== undefined) {
-      const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
-      await this.runtime.removePod(uid, grace, pod);
-      this.forget(uid);
-      await this.writer.podTerminated(pod);
-      result.terminated.push(uid);
+      if (!this.terminating.has(uid)) {
+        const done = this.terminate(pod).finally(() => this.terminating.delete(uid));
+        // A failure is retried by a later pass (the pod is still listed).
+        this.terminating.set(uid, done.catch(() => undefined));
+      }
       return;
     }
     const current = await this.runtime.getPod(uid);
@@ -79,6 +84,20 @@ export class Kubelet {
       await this.writer.writeStatus(pod, status);
       this.written.set(uid, status);
     }
+  }
+
+  private async terminate(pod: V1Pod): Promise<void> {
+    const uid = pod.metadata?.uid ?? "";
+    const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+    await this.runtime.removePod(uid, grace, pod);
+    this.forget(uid);
+    await this.writer.podTerminated(pod);
+    this.finished.push(uid);
+  }
+
+  /** Resolves when the pods being stopped now are done (tests, shutdown). */
+  async terminations(): Promise<void> {
+    await Promise.all(this.terminating.values());
   }
 
   // ConfigMap and Secret volumes follow their objects: rewritten when the

@@ -353,7 +353,7 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
       assert.equal(del.status, 200);
       const marked = (await api.request("/api/v1/namespaces/t/configmaps/held")).json() as Obj;
       assert.match(String(marked.metadata.deletionTimestamp), /Z$/);
-      assert.equal(marked.metadata.deletionGracePeriodSeconds, 5);
+      assert.equal(marked.metadata.deletionGracePeriodSeconds, 0, "only pods get a grace period, as in Kubernetes");
       const released = await api.request("/api/v1/namespaces/t/configmaps/held", { method: "PATCH", body: '{"metadata":{"finalizers":null}}', contentType: "application/merge-patch+json" });
       assert.equal(released.status, 200, released.body);
       expectStatus(await api.request("/api/v1/namespaces/t/configmaps/held"), 404, "NotFound");

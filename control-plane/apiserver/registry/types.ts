@@ -97,6 +97,11 @@ export interface ResourceType {
   prepareUpdate?(obj: KubeObject, old: KubeObject): void;
   /** True while something beyond metadata.finalizers holds a deleted object (a Namespace's spec.finalizers). */
   holdsDeletion?(obj: KubeObject): boolean;
+  /**
+   * Seconds a delete leaves the object to terminate (deletionTimestamp set,
+   * removed later); 0 removes it at once. `requested` is DeleteOptions.gracePeriodSeconds.
+   */
+  gracePeriod?(obj: KubeObject, requested: number | undefined): number;
   /** What a delete without propagationPolicy does to dependents, by request version (Kubernetes' DefaultGarbageCollectionPolicy). */
   defaultGcPolicy?(version: string): "OrphanDependents" | "DeleteDependents";
 }

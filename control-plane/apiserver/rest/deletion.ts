@@ -56,5 +56,10 @@ export function finalizersOnDelete(type: ResourceType, version: string, finalize
 
 /** Kubernetes' timestamps: seconds, no fraction. */
 export function nowTimestamp(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  return timestampIn(0);
+}
+
+/** The timestamp `seconds` from now (a deletionTimestamp: when the grace runs out). */
+export function timestampIn(seconds: number): string {
+  return new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d+Z$/, "Z");
 }

@@ -10,7 +10,7 @@ import { deepEqual } from "../patch/merge-patch.ts";
 import { type Requirement, matchesLabels } from "../selectors/labels.ts";
 import { type FieldRequirement, matchesFields } from "../selectors/fields.ts";
 import { decodeObject, encodeObject, withVersion } from "./codec.ts";
-import { type PropagationOptions, finalizersOnDelete, nowTimestamp } from "./deletion.ts";
+import { type PropagationOptions, finalizersOnDelete, timestampIn } from "./deletion.ts";
 import { decodeContinue, encodeContinue, listPrefix, objectKey } from "./keys.ts";
 
 export interface Selectors {
@@ -267,8 +267,9 @@ export class ObjectStore {
     this.check(type, obj, old);
     if (type.hasSpec && !deepEqual(specOf(obj), specOf(old))) meta.generation = (old.metadata.generation ?? 1) + 1;
     if (deepEqual(obj, old)) return old;
-    if (meta.deletionTimestamp !== undefined && (meta.finalizers ?? []).length === 0 && type.holdsDeletion?.(obj) !== true) {
-      // The last finalizer is gone: the object goes away now.
+    const graceDone = (meta.deletionGracePeriodSeconds ?? 0) === 0;
+    if (meta.deletionTimestamp !== undefined && graceDone && (meta.finalizers ?? []).length === 0 && type.holdsDeletion?.(obj) !== true) {
+      // The last finalizer is gone and no grace runs: the object goes away now.
       return this.remove(type, version, namespace, name, stored);
     }
     try {
@@ -349,12 +350,22 @@ export class ObjectStore {
         const changed = finalizersOnDelete(type, version, current.metadata.finalizers ?? [], opts);
         const finalizers = changed ?? current.metadata.finalizers ?? [];
         const held = finalizers.length > 0 || type.holdsDeletion?.(current) === true;
-        if (!held) return await this.remove(type, version, namespace, name, stored);
-        if (current.metadata.deletionTimestamp !== undefined && changed === undefined) return current;
-        // Marked, not removed: finalizers (the garbage collector's among them) or a namespace's spec.finalizers hold it.
+        const terminating = current.metadata.deletionTimestamp !== undefined;
+        const before = current.metadata.deletionGracePeriodSeconds;
+        // A second delete may only shorten the grace (kube's BeforeDelete).
+        const requested = type.gracePeriod?.(current, opts.gracePeriodSeconds) ?? 0;
+        const grace = terminating && before !== undefined ? Math.min(before, requested) : requested;
+        if (!held && grace === 0) return await this.remove(type, version, namespace, name, stored);
+        const shortened = !terminating || (before ?? 0) !== grace;
+        if (terminating && changed === undefined && !shortened) return current;
+        // Marked, not removed: a grace period to run out (a pod's kubelet
+        // deletes it with grace 0 once stopped), or finalizers (the garbage
+        // collector's among them), or a namespace's spec.finalizers hold it.
         const marked = structuredClone(current);
-        marked.metadata.deletionTimestamp ??= nowTimestamp();
-        marked.metadata.deletionGracePeriodSeconds ??= opts.gracePeriodSeconds ?? 0;
+        if (shortened) {
+          marked.metadata.deletionTimestamp = timestampIn(grace);
+          marked.metadata.deletionGracePeriodSeconds = grace;
+        }
         if (finalizers.length > 0) marked.metadata.finalizers = finalizers;
         else delete marked.metadata.finalizers;
         if (isNamespace) marked.status = { ...((marked.status as Record<string, unknown> | undefined) ?? {}), phase: "Terminating" };

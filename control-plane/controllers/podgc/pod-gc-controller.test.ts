@@ -51,3 +51,28 @@ test("pods bound to a node that no longer exists are deleted; unbound pods and p
   await gc.sync();
   assert.deepEqual((await api.list(pods)).map((p) => p.metadata?.name).sort(), ["on-n1", "pending"]);
 });
+
+test("terminating pods past their grace on a NotReady node are force-deleted; on a Ready node the kubelet finishes them", async () => {
+  const api = new FakeDynamicApi();
+  await api.discover();
+  const clock = new FakeClock();
+  const condition = (status: string): Record<string, unknown> => ({ conditions: [{ type: "Ready", status }] });
+  api.seed(nodes, { metadata: { name: "ready" }, status: condition("True") });
+  api.seed(nodes, { metadata: { name: "lost" }, status: condition("Unknown") });
+  const gc = new PodGcController(api, clock);
+  const terminating = (name: string, nodeName: string, graceEndsInS: number): Record<string, unknown> => {
+    const p = pod(name, 0, "Running", nodeName);
+    p.metadata.deletionTimestamp = new Date(clock.now() + graceEndsInS * 1000).toISOString();
+    return p;
+  };
+  api.seed(pods, terminating("on-ready", "ready", -5));
+  api.seed(pods, terminating("lost-due", "lost", -1));
+  api.seed(pods, terminating("lost-later", "lost", 10));
+  api.seed(pods, pod("lost-running", 0, "Running", "lost"));
+  const first = await gc.sync();
+  assert.deepEqual((await api.list(pods)).map((p) => p.metadata?.name).sort(), ["lost-later", "lost-running", "on-ready"]);
+  assert.ok(first.requeueAfterMs !== undefined && first.requeueAfterMs <= 10_200, "looks again when the next grace ends");
+  clock.advance(11_000);
+  await gc.sync();
+  assert.deepEqual((await api.list(pods)).map((p) => p.metadata?.name).sort(), ["lost-running", "on-ready"]);
+});

@@ -2,7 +2,10 @@
 // pods (Succeeded or Failed) beyond --terminated-pod-gc-threshold are
 // deleted oldest first, and pods bound to a node that no longer exists
 // (confirmed with a live read, the node cache may lag) are deleted. It runs
-// when a pod terminates or a node goes, and every period besides.
+// when a pod terminates or a node goes, and every period besides. Pods
+// still terminating after their grace on a node that is not Ready (no
+// kubelet will finish them) are force-deleted, and orphaned pods go even
+// when terminating, so a killed node's pods never stay Terminating.
 import { type Named, isConflict, isNotFound, timeOf } from "../api.ts";
 import type { Clock } from "../clock.ts";
 import type { Reconciler, SyncResult } from "../controller-loop.ts";
@@ -20,6 +23,7 @@ export interface PodGcOptions {
 }
 
 type PodLike = Named & { spec?: { nodeName?: string }; status?: { phase?: string } };
+type NodeLike = Named & { status?: { conditions?: { type?: string; status?: string }[] } };
 
 const key = "podgc";
 const isTerminated = (p: PodLike): boolean => p.status?.phase === "Succeeded" || p.status?.phase === "Failed";
@@ -35,7 +39,7 @@ export class PodGcController implements Reconciler {
 
   constructor(
     private readonly api: DynamicApi,
-    clock: Clock,
+    private readonly clock: Clock,
     opts: PodGcOptions = {},
   ) {
     this.queue = new WorkQueue(clock);
@@ -49,7 +53,7 @@ export class PodGcController implements Reconciler {
     this.pods = find("pods");
     this.nodes = find("nodes");
     api.cache(this.pods).subscribe((e) => {
-      if (e.type !== "delete" && isTerminated(e.object as PodLike)) this.queue.add(key);
+      if (e.type !== "delete" && (isTerminated(e.object as PodLike) || isDeleting(e.object))) this.queue.add(key);
     });
     api.cache(this.nodes).subscribe((e) => {
       if (e.type === "delete") this.queue.add(key);
@@ -79,16 +83,36 @@ export class PodGcController implements Reconciler {
     const gone = new Map<string, boolean>();
     for (const p of pods) {
       const node = p.spec?.nodeName;
-      if (node === undefined || node === "" || cached.has(node) || isDeleting(p)) continue;
+      if (node === undefined || node === "" || cached.has(node)) continue;
       if (!gone.has(node)) gone.set(node, (await this.api.get(this.nodes, "", node)) === undefined);
       if (gone.get(node) === true) await this.deletePod(p);
     }
+  }
+
+  /** Force-deletes pods past their grace on NotReady nodes; answers when the next one is due. */
+  private async collectTerminating(pods: PodLike[]): Promise<number | undefined> {
+    const notReady = new Set(
+      (this.api.cache(this.nodes).list() as NodeLike[])
+        .filter((n) => n.status?.conditions?.find((c) => c.type === "Ready")?.status !== "True")
+        .map((n) => n.metadata?.name ?? ""),
+    );
+    let next: number | undefined;
+    for (const p of pods) {
+      const node = p.spec?.nodeName ?? "";
+      if (!isDeleting(p) || !notReady.has(node)) continue;
+      const due = timeOf(p.metadata?.deletionTimestamp as string | Date | undefined);
+      if (due <= this.clock.now()) await this.deletePod(p);
+      else next = Math.min(next ?? Infinity, due);
+    }
+    return next;
   }
 
   async sync(): Promise<SyncResult> {
     const pods = this.api.cache(this.pods).list() as PodLike[];
     await this.collectTerminated(pods);
     await this.collectOrphaned(pods);
-    return { requeueAfterMs: this.periodMs };
+    const next = await this.collectTerminating(pods);
+    const untilNext = next === undefined ? this.periodMs : Math.max(100, next - this.clock.now() + 100);
+    return { requeueAfterMs: Math.min(this.periodMs, untilNext) };
   }
 }

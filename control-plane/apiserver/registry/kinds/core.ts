@@ -49,6 +49,17 @@ function podStatus(o: KubeObject): string {
   return str(o, "status.phase", "Pending");
 }
 
+// kube's pod strategy: a pod no kubelet runs (unbound) or that already
+// finished goes at once; a negative grace means the least, 1 s.
+function podGracePeriod(o: KubeObject, requested: number | undefined): number {
+  if (requested === 0 || str(o, "spec.nodeName") === "") return 0;
+  const phase = str(o, "status.phase");
+  if (phase === "Succeeded" || phase === "Failed") return 0;
+  const fromSpec = at(o, "spec.terminationGracePeriodSeconds");
+  const grace = requested ?? (typeof fromSpec === "number" ? fromSpec : 30);
+  return grace < 0 ? 1 : grace;
+}
+
 export const pods = defineKind({
   group: "",
   versions: ["v1"],
@@ -94,6 +105,7 @@ export const pods = defineKind({
   prepareCreate: (o) => {
     o.status = { phase: "Pending", qosClass: "BestEffort" };
   },
+  gracePeriod: podGracePeriod,
   beforeCreate: async (o, ctx) => addDefaultTolerations(o.spec, ctx.defaultTolerationSeconds ?? skiffDefaultTolerationSeconds),
   validate: (o, old) => {
     const causes: StatusCause[] = [...checkMetadata(o), ...validatePodSpec(o.spec, "spec")];
