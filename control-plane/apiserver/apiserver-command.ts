@@ -11,6 +11,8 @@ import type { HookContext } from "./registry/types.ts";
 import { ObjectStore } from "./rest/objects.ts";
 import { WatchCaches } from "./rest/watch-cache.ts";
 import { createApiServer } from "./server.ts";
+import { EncryptedStorage } from "./storage/encrypted-storage.ts";
+import { parseEncryptionConfig } from "./storage/encryption.ts";
 import { EtcdStorage } from "./storage/etcd-storage.ts";
 
 function log(entry: Record<string, unknown>): void {
@@ -29,7 +31,8 @@ export async function runApiServer(args: string[]): Promise<number> {
     throw err;
   }
   const tokens = flags.tokenAuthFile === undefined ? new Map() : parseTokenFile(readFileSync(flags.tokenAuthFile, "utf8"));
-  const storage = new EtcdStorage(flags.etcdServers);
+  const etcd = new EtcdStorage(flags.etcdServers);
+  const storage = flags.encryptionProviderConfig === undefined ? etcd : new EncryptedStorage(etcd, parseEncryptionConfig(readFileSync(flags.encryptionProviderConfig, "utf8")));
   const allocators = new ServiceAllocators(storage, flags.serviceClusterIpRange, flags.serviceNodePortRange);
   const hooks: HookContext = {
     allocateClusterIp: (ip) => allocators.allocateClusterIp(ip),

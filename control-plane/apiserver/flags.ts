@@ -17,6 +17,7 @@ export interface ApiServerFlags {
   kubeletClientCertificate: string | undefined;
   kubeletClientKey: string | undefined;
   defaultTolerationSeconds: DefaultTolerationSeconds;
+  encryptionProviderConfig: string | undefined;
 }
 
 export class FlagError extends Error {}
@@ -27,6 +28,7 @@ export const usage = `usage: skiff apiserver --etcd-servers=URL[,URL...] --tls-c
        [--service-cluster-ip-range=10.96.0.0/16] [--service-node-port-range=30000-32767]
        [--kubelet-client-certificate=F --kubelet-client-key=F]
        [--default-not-ready-toleration-seconds=2] [--default-unreachable-toleration-seconds=2]
+       [--encryption-provider-config=F]
 `;
 
 export function parseApiServerFlags(args: string[]): ApiServerFlags {
@@ -47,6 +49,7 @@ export function parseApiServerFlags(args: string[]): ApiServerFlags {
         "service-node-port-range": { type: "string", default: "30000-32767" },
         "kubelet-client-certificate": { type: "string" },
         "kubelet-client-key": { type: "string" },
+        "encryption-provider-config": { type: "string" },
         "default-not-ready-toleration-seconds": { type: "string", default: String(skiffDefaultTolerationSeconds.notReady) },
         "default-unreachable-toleration-seconds": { type: "string", default: String(skiffDefaultTolerationSeconds.unreachable) },
       },
@@ -94,5 +97,6 @@ export function parseApiServerFlags(args: string[]): ApiServerFlags {
     kubeletClientCertificate: values["kubelet-client-certificate"],
     kubeletClientKey: values["kubelet-client-key"],
     defaultTolerationSeconds,
+    encryptionProviderConfig: values["encryption-provider-config"],
   };
 }

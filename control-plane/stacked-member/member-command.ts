@@ -3,7 +3,7 @@
 // API server, and the dashboard — each its own process, restarted if it exits (a scheduler that
 // loses its Lease exits on purpose and comes back as a standby). This is what
 // each control-plane container of docker-compose.yml runs.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { kubeconfigWithServer } from "../../proto/kube/kubeconfig.ts";
 import { storeEndpointsFromInitialCluster } from "../dashboard/members.ts";
@@ -36,6 +36,8 @@ export function memberChildren(f: MemberFlags, self: { command: string; args: st
       `--tls-private-key-file=${certs("apiserver.key")}`,
       `--client-ca-file=${certs("ca.crt")}`,
       `--token-auth-file=${certs("tokens.csv")}`,
+      // Secrets encrypted at rest with the key `skiff certs` wrote (absent in credentials older than it).
+      ...(existsSync(certs("encryption-config.yaml")) ? [`--encryption-provider-config=${certs("encryption-config.yaml")}`] : []),
       `--service-cluster-ip-range=${f.serviceClusterIpRange}`,
       `--service-node-port-range=${f.serviceNodePortRange}`,
     ]),

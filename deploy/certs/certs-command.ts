@@ -1,10 +1,11 @@
 // `skiff certs --dir D [--hosts a,b] [--server https://127.0.0.1:6443]`:
-// writes a cluster's CA, apiserver certificate, admin certificate, token file
-// and kubeconfig into D. Existing files are kept unless --force; with
+// writes a cluster's CA, apiserver certificate, admin certificate, token file,
+// Secret encryption key (an EncryptionConfiguration) and kubeconfig into D. Existing files are kept unless --force; with
 // --if-missing an existing CA is not an error (compose runs it on every `up`).
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { newEncryptionConfig } from "../../control-plane/apiserver/storage/encryption.ts";
 import { kubeconfig, makeClusterCredentials } from "./certs.ts";
 
 export const certFiles = {
@@ -15,6 +16,7 @@ export const certFiles = {
   adminCert: "admin.crt",
   adminKey: "admin.key",
   tokens: "tokens.csv",
+  encryption: "encryption-config.yaml",
   kubeconfig: "kubeconfig",
 } as const;
 
@@ -29,6 +31,7 @@ export async function writeClusterCredentials(dir: string, hosts: string[], serv
   write(certFiles.adminCert, creds.admin.certPem, false);
   write(certFiles.adminKey, creds.admin.keyPem, true);
   write(certFiles.tokens, creds.tokenFile, true);
+  write(certFiles.encryption, newEncryptionConfig(), true);
   write(certFiles.kubeconfig, kubeconfig(creds, server), true);
 }
 
@@ -48,6 +51,9 @@ export async function runCertsCommand(args: string[]): Promise<number> {
     return 2;
   }
   if (existsSync(join(values.dir, certFiles.caCert)) && values["if-missing"]) {
+    // Credentials written before Secrets were encrypted get their key now.
+    const encryption = join(values.dir, certFiles.encryption);
+    if (!existsSync(encryption)) writeFileSync(encryption, newEncryptionConfig(), { mode: 0o600 });
     process.stdout.write(`${values.dir} already holds the cluster's credentials; kept\n`);
     return 0;
   }

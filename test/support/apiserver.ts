@@ -110,6 +110,7 @@ export class ApiServerProcess {
       `--tls-private-key-file=${join(pki, "apiserver.key")}`,
       `--client-ca-file=${join(pki, "ca.crt")}`,
       `--token-auth-file=${join(pki, "tokens.csv")}`,
+      `--encryption-provider-config=${join(pki, "encryption-config.yaml")}`,
       `--service-cluster-ip-range=${this.serviceCidr}`,
       // The admin client certificate (O=system:masters) is what kubelets see for pods/log.
       `--kubelet-client-certificate=${join(pki, "admin.crt")}`,
