@@ -177,7 +177,12 @@ export class HollowNodes {
     const uid = p.metadata?.uid ?? "";
     if (node === undefined || node === "" || this.nodes.get(node)?.alive !== true) return;
     const ready = (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
-    if (this.inFlight.has(uid) || p.metadata?.deletionTimestamp !== undefined || (p.status?.phase === "Running" && ready)) return;
+    if (this.inFlight.has(uid)) return;
+    if (p.metadata?.deletionTimestamp !== undefined && p.metadata.deletionTimestamp !== null) {
+      this.finish(p);
+      return;
+    }
+    if (p.status?.phase === "Running" && ready) return;
     this.inFlight.add(uid);
     const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
     const conditions = ["PodScheduled", "Initialized", "ContainersReady", "Ready"].map((type) => ({ type, status: "True", lastTransitionTime: now }));
@@ -189,6 +194,19 @@ export class HollowNodes {
       .then(() => this.podsStarted++)
       .catch((err) => {
         if (!isNotFound(err)) this.onError(`start ${path}`, err);
+      })
+      .finally(() => this.inFlight.delete(uid));
+  }
+
+  // A hollow pod has nothing to stop: a graceful delete ends at once, as a kubelet's would with grace 0.
+  private finish(p: V1Pod): void {
+    const uid = p.metadata?.uid ?? "";
+    this.inFlight.add(uid);
+    const path = `/api/v1/namespaces/${p.metadata?.namespace ?? ""}/pods/${p.metadata?.name ?? ""}`;
+    void this.limiter
+      .run(() => this.client.delete(path, { apiVersion: "v1", kind: "DeleteOptions", gracePeriodSeconds: 0, preconditions: { uid } }))
+      .catch((err) => {
+        if (!isNotFound(err) && !isConflict(err)) this.onError(`finish ${path}`, err);
       })
       .finally(() => this.inFlight.delete(uid));
   }

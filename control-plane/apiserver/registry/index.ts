@@ -1,6 +1,7 @@
 // Every kind the apiserver serves, and lookups by group, version and resource.
 import { configMaps, endpoints, events, namespaces, nodes, pods, secrets, serviceAccounts } from "./kinds/core.ts";
 import { podDisruptionBudgets } from "./kinds/policy.ts";
+import { limitRanges, resourceQuotas } from "./kinds/quota.ts";
 import { services } from "./kinds/service.ts";
 import { cronJobs, daemonSets, deployments, jobs, leases, replicaSets, statefulSets } from "./kinds/workloads.ts";
 import type { ResourceType } from "./types.ts";
@@ -23,6 +24,8 @@ export const resourceTypes: ResourceType[] = [
   cronJobs,
   leases,
   podDisruptionBudgets,
+  resourceQuotas,
+  limitRanges,
 ];
 
 export interface GroupVersion {

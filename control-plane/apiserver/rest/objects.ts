@@ -12,6 +12,7 @@ import { type FieldRequirement, matchesFields } from "../selectors/fields.ts";
 import { decodeObject, encodeObject, withVersion } from "./codec.ts";
 import { type PropagationOptions, finalizersOnDelete, timestampIn } from "./deletion.ts";
 import { decodeContinue, encodeContinue, listPrefix, objectKey } from "./keys.ts";
+import { type NamespaceObjects, admitQuota, applyLimitRanges, quotaStatus } from "./quota.ts";
 
 export interface Selectors {
   labels: Requirement[];
@@ -199,7 +200,11 @@ export class ObjectStore {
       }
     }
     this.prepareNew(type, namespace, obj);
+    const policy = type.namespaced && namespace !== undefined ? this.namespacePolicy() : undefined;
+    if (policy !== undefined && type.resource === "pods" && type.group === "") applyLimitRanges(obj, await policy.all(policy.typeOf("limitranges")!, namespace!));
     this.check(type, obj, undefined);
+    const quotas = policy === undefined ? [] : await policy.all(policy.typeOf("resourcequotas")!, namespace!);
+    if (policy !== undefined) await admitQuota(policy, quotas, type, namespace!, obj);
     const name = obj.metadata.name!;
     try {
       await type.beforeCreate?.(obj, this.hooks);
@@ -217,6 +222,7 @@ export class ObjectStore {
       await type.afterFailedCreate?.(obj, this.hooks);
       throw alreadyExists(type.resource, type.group, name);
     }
+    if (quotas.length > 0 || (type.resource === "resourcequotas" && type.group === "")) await this.refreshQuotas(namespace!);
     return withVersion(type, version, { ...obj, metadata: { ...obj.metadata, resourceVersion: String(result.revision) } });
   }
 
@@ -320,7 +326,34 @@ export class ObjectStore {
     }
     const obj = decodeObject(type, version, result.previous);
     await type.afterDelete?.(obj, this.hooks);
+    if (type.namespaced && namespace !== undefined) await this.refreshQuotas(namespace);
     return obj;
+  }
+
+  /** The namespace's objects as quota admission reads them. */
+  private namespacePolicy(): NamespaceObjects {
+    const everything = { labels: [], fields: [], limit: 0, continueToken: undefined, resourceVersion: undefined, resourceVersionMatch: undefined };
+    return {
+      all: async (type, namespace) => (await this.list(type, type.versions[0]!, namespace, everything)).items,
+      typeOf: (name) => {
+        const [resource, ...group] = name.split(".");
+        return this.allTypes.find((t) => t.resource === resource && t.group === group.join("."));
+      },
+    };
+  }
+
+  /** Writes each quota's status.used as counted now; best effort (admission counts afresh anyway). */
+  private async refreshQuotas(namespace: string): Promise<void> {
+    const policy = this.namespacePolicy();
+    const type = policy.typeOf("resourcequotas")!;
+    for (const quota of await policy.all(type, namespace)) {
+      try {
+        const status = await quotaStatus(policy, quota, namespace);
+        await this.update(type, type.versions[0]!, namespace, quota.metadata.name!, { ...quota, status }, "status");
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+      }
+    }
   }
 
   async delete(
