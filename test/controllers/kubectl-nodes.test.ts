@@ -17,7 +17,7 @@ import { ControllerManagerProcess } from "../support/controller-manager.ts";
 type Taint = { key: string; value?: string; effect: string };
 type Node = { metadata: { name: string }; spec?: { unschedulable?: boolean; taints?: Taint[] } };
 type Pod = {
-  metadata: { name: string; namespace: string; deletionTimestamp?: string };
+  metadata: { name: string; namespace: string; uid?: string; deletionTimestamp?: string };
   spec: { nodeName?: string; containers: { image: string }[] };
   status?: { phase?: string; conditions?: { type: string; status: string }[] };
 };
@@ -34,8 +34,14 @@ async function hollowRound(a: ApiServerProcess, turn: { n: number }): Promise<vo
   const open = nodes.filter((n) => n.spec?.unschedulable !== true && !(n.spec?.taints ?? []).some((t) => t.effect === "NoSchedule" || t.effect === "NoExecute"));
   const pods = (await a.request("/api/v1/pods")).json().items as Pod[];
   for (const p of pods) {
-    if (p.metadata.deletionTimestamp !== undefined) continue;
     const base = `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}`;
+    if (p.metadata.deletionTimestamp !== undefined) {
+      // A kubelet with nothing to stop ends a graceful delete at once.
+      if (p.spec.nodeName !== undefined && p.spec.nodeName !== "") {
+        await a.request(base, { method: "DELETE", body: JSON.stringify({ gracePeriodSeconds: 0, preconditions: { uid: p.metadata.uid } }) });
+      }
+      continue;
+    }
     if (p.spec.nodeName === undefined || p.spec.nodeName === "") {
       // Only pods of this test's namespaces: their names carry the version.
       const candidates = open.filter((n) => n.metadata.name.endsWith(p.metadata.namespace.slice(-4)));
