@@ -165,6 +165,18 @@ export const daemonSets: ResourceType = defineKind({
   },
 });
 
+/** kube's printJob STATUS column (1.28+). */
+function jobStatus(o: Json): string {
+  const has = (type: string): boolean => ((at(o, "status.conditions") as { type?: string; status?: string }[] | undefined) ?? []).some((c) => c.type === type && c.status === "True");
+  if (has("Complete")) return "Complete";
+  if (has("Failed")) return "Failed";
+  if (at(o, "metadata.deletionTimestamp") !== undefined) return "Terminating";
+  if (has("Suspended")) return "Suspended";
+  if (has("FailureTarget")) return "FailureTarget";
+  if (has("SuccessCriteriaMet")) return "SuccessCriteriaMet";
+  return "Running";
+}
+
 export const jobs: ResourceType = defineKind({
   group: "batch",
   versions: ["v1"],
@@ -175,6 +187,7 @@ export const jobs: ResourceType = defineKind({
   statusSubresource: true,
   hasSpec: true,
   columns: [
+    col("Status", jobStatus),
     col("Completions", (o) => `${num(o, "status.succeeded")}/${num(o, "spec.completions", 1)}`),
     col("Duration", (o) => {
       const start = str(o, "status.startTime");
