@@ -45,6 +45,11 @@ export class CronJobController {
     api.cache("jobs").subscribe((e) => this.onJob(e));
   }
 
+  /** Listed objects carry no kind; the Event's involvedObject needs it. */
+  private record(cj: V1CronJob, type: "Normal" | "Warning", reason: string, message: string): void {
+    this.api.event?.({ ...cj, apiVersion: "batch/v1", kind: "CronJob" }, type, reason, message);
+  }
+
   private onJob(e: CacheEvent<V1Job>): void {
     const ref = controllerRefOf(e.object);
     if (ref?.kind !== "CronJob") return;
@@ -69,7 +74,7 @@ export class CronJobController {
       schedule = parseCron(cj.spec?.schedule ?? "");
     } catch (err) {
       if (!(err instanceof CronParseError)) throw err;
-      this.api.event?.(cj, "Warning", "UnparseableSchedule", `unparseable schedule: ${JSON.stringify(cj.spec?.schedule)} : ${err.message}`);
+      this.record(cj, "Warning", "UnparseableSchedule", `unparseable schedule: ${JSON.stringify(cj.spec?.schedule)} : ${err.message}`);
     }
     if (schedule !== undefined && cj.metadata?.deletionTimestamp === undefined && cj.spec?.suspend !== true) result = await this.runSchedule(cj, status, schedule);
     if (statusChanged(cj.status, status)) await this.api.updateStatus("cronjobs", { ...cj, status });
@@ -83,12 +88,12 @@ export class CronJobController {
     status.active = (status.active ?? []).filter((ref) => {
       const job = byUid.get(ref.uid);
       if (job === undefined) {
-        this.api.event?.(cj, "Normal", "MissingJob", `Active job went missing: ${ref.name}`);
+        this.record(cj, "Normal", "MissingJob", `Active job went missing: ${ref.name}`);
         return false;
       }
       const finished = finishedType(job);
       if (finished === undefined) return true;
-      this.api.event?.(cj, "Normal", "SawCompletedJob", `Saw completed job: ${ref.name}, condition: ${finished}`);
+      this.record(cj, "Normal", "SawCompletedJob", `Saw completed job: ${ref.name}, condition: ${finished}`);
       if (finished === "Complete") {
         const done = timeOf(job.status?.completionTime);
         if (done > timeOf(status.lastSuccessfulTime)) status.lastSuccessfulTime = iso(done);
@@ -107,12 +112,12 @@ export class CronJobController {
     const next = nextAfter(schedule, now);
     const requeue: SyncResult = next === undefined ? {} : { requeueAfterMs: Math.max(1, next - now + 100) };
     if (count > 100) {
-      this.api.event?.(cj, "Warning", "TooManyMissedTimes", `too many missed start times: ${count}. Set or decrease .spec.startingDeadlineSeconds or check clock skew`);
+      this.record(cj, "Warning", "TooManyMissedTimes", `too many missed start times: ${count}. Set or decrease .spec.startingDeadlineSeconds or check clock skew`);
       this.log?.warn("too many missed start times", { cronjob: keyOf(cj), missed: count });
     }
     if (mostRecent === undefined) return requeue;
     if (deadline !== undefined && deadline !== null && mostRecent + deadline * 1000 < now) {
-      this.api.event?.(cj, "Warning", "MissSchedule", `Missed scheduled time to start a job: ${new Date(mostRecent).toISOString()}`);
+      this.record(cj, "Warning", "MissSchedule", `Missed scheduled time to start a job: ${new Date(mostRecent).toISOString()}`);
       return requeue;
     }
     const jobName = jobNameFor(cj.metadata?.name ?? "", mostRecent);
@@ -127,7 +132,7 @@ export class CronJobController {
       for (const ref of active) {
         try {
           await this.api.delete("jobs", ref.namespace ?? "", ref.name ?? "", ref.uid);
-          this.api.event?.(cj, "Normal", "SuccessfulDelete", `Deleted job ${ref.name}`);
+          this.record(cj, "Normal", "SuccessfulDelete", `Deleted job ${ref.name}`);
         } catch (err) {
           if (!isNotFound(err)) throw err;
         }
@@ -137,10 +142,10 @@ export class CronJobController {
     let job: V1Job;
     try {
       job = await this.api.create("jobs", cj.metadata?.namespace ?? "", this.jobFor(cj, jobName, mostRecent));
-      this.api.event?.(cj, "Normal", "SuccessfulCreate", `Created job ${jobName}`);
+      this.record(cj, "Normal", "SuccessfulCreate", `Created job ${jobName}`);
     } catch (err) {
       if (!isConflict(err)) {
-        this.api.event?.(cj, "Warning", "FailedCreate", `Error creating job: ${err instanceof Error ? err.message : String(err)}`);
+        this.record(cj, "Warning", "FailedCreate", `Error creating job: ${err instanceof Error ? err.message : String(err)}`);
         throw err;
       }
       // Made by an earlier sync whose status write was lost: kube records the time and moves on.
@@ -181,7 +186,7 @@ export class CronJobController {
       for (const j of finished.slice(0, Math.max(0, finished.length - limit))) {
         try {
           await this.api.delete("jobs", j.metadata?.namespace ?? "", j.metadata?.name ?? "", j.metadata?.uid);
-          this.api.event?.(cj, "Normal", "SuccessfulDelete", `Deleted job ${j.metadata?.name ?? ""}`);
+          this.record(cj, "Normal", "SuccessfulDelete", `Deleted job ${j.metadata?.name ?? ""}`);
         } catch (err) {
           if (!isNotFound(err)) throw err;
         }

@@ -149,17 +149,38 @@ test("without completions (a work queue) the Job completes when one pod succeede
   assert.equal(conditionOf(api, "queue"), "Complete=True:CompletionsReached");
 });
 
-test("suspend deletes active pods; resuming creates them again", async () => {
-  const { api, jc } = setup();
-  api.seed("jobs", job("later", { parallelism: 3, completions: 3 }));
+test("suspend deletes active pods (Suspended condition, no deadline); resuming creates them again with a new startTime", async () => {
+  const { api, jc, clock } = setup();
+  api.seed("jobs", job("later", { parallelism: 3, completions: 3, activeDeadlineSeconds: 60 }));
   await settle([jc]);
   assert.equal(activeOf(api, "later").length, 3);
   api.mutate("jobs", "default", "later", (j) => (j.spec!.suspend = true));
   await settle([jc]);
   assert.equal(activeOf(api, "later").length, 0);
+  assert.equal(conditionOf(api, "later"), "Suspended=True:JobSuspended");
+  clock.advance(120_000);
+  await jc.sync("default/later");
+  assert.equal(conditionOf(api, "later"), "Suspended=True:JobSuspended", "the deadline does not run while suspended");
   api.mutate("jobs", "default", "later", (j) => (j.spec!.suspend = false));
   await settle([jc]);
   assert.equal(activeOf(api, "later").length, 3);
+  assert.equal(conditionOf(api, "later"), "Suspended=False:JobResumed");
+  assert.equal(new Date(api.stored("jobs", "default", "later")!.status!.startTime!).getTime(), clock.now());
+  assert.deepEqual(
+    api.events.filter((e) => e.key === "default/later" && e.reason !== "SuccessfulCreate").map((e) => e.reason),
+    ["Suspended", "Resumed"],
+  );
+});
+
+test("events: SuccessfulCreate per pod, Completed, and the failure reason as a Warning", async () => {
+  const { api, jc } = setup();
+  api.seed("jobs", job("ev", { backoffLimit: 0 }));
+  await settle([jc]);
+  const [name] = activeOf(api, "ev");
+  assert.deepEqual(api.events.map((e) => [e.type, e.reason, e.message]), [["Normal", "SuccessfulCreate", `Created pod: ${name}`]]);
+  finish(api, name!, "Failed");
+  await settle([jc]);
+  assert.deepEqual(api.events.at(-1), { key: "default/ev", type: "Warning", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" });
 });
 
 test("no double creates while the pod cache lags (expectations)", async () => {

@@ -40,6 +40,11 @@ export class JobController {
     api.cache("pods").subscribe((e) => this.onPod(e));
   }
 
+  /** Listed objects carry no kind; the Event's involvedObject needs it. */
+  private record(job: V1Job, type: "Normal" | "Warning", reason: string, message: string): void {
+    this.api.event?.({ ...job, apiVersion: "batch/v1", kind: "Job" }, type, reason, message);
+  }
+
   private onJob(e: CacheEvent<V1Job>): void {
     if (e.type === "delete") this.expectations.forget(keyOf(e.object));
     this.queue.add(keyOf(e.object));
@@ -84,8 +89,10 @@ export class JobController {
     const status: V1JobStatus = { ...structuredClone(job.status ?? {}) };
     const suspended = job.spec?.suspend === true;
     if (!suspended && status.startTime === undefined) status.startTime = new Date(now).toISOString() as unknown as Date;
+    this.suspendCondition(job, status, suspended, now);
     const withStart: V1Job = { ...job, status };
-    const failure = failureOf(withStart, counts, now);
+    // A suspended Job's deadline does not run: resuming restarts startTime.
+    const failure = failureOf(suspended ? { ...withStart, spec: { ...job.spec!, activeDeadlineSeconds: undefined } } : withStart, counts, now);
     const completions = job.spec?.completions;
     let manageError: unknown;
     let active = counts.active;
@@ -93,9 +100,11 @@ export class JobController {
       await this.deletePods(key, counts.active);
       active = [];
       status.conditions = [...(status.conditions ?? []), condition("Failed", failure.reason, failure.message, now)];
+      this.record(job, "Warning", failure.reason, failure.message);
     } else if (this.complete(job, counts)) {
       status.conditions = [...(status.conditions ?? []), condition("Complete", "CompletionsReached", "Reached expected number of succeeded pods", now)];
       status.completionTime = new Date(now).toISOString() as unknown as Date;
+      this.record(job, "Normal", "Completed", "Job completed");
     } else if (this.expectations.satisfied(key)) {
       try {
         active = await this.manage(key, job, counts, suspended);
@@ -112,6 +121,21 @@ export class JobController {
     const deadline = deadlineOf(withStart);
     if (failure === undefined && deadline !== undefined && completions !== 0) return { requeueAfterMs: Math.max(1, deadline - now) };
     return {};
+  }
+
+  /** kube's Suspended condition: True while suspended; on resume False (JobResumed) and a new startTime. */
+  private suspendCondition(job: V1Job, status: V1JobStatus, suspended: boolean, now: number): void {
+    const current = (status.conditions ?? []).find((c) => c.type === "Suspended");
+    const at = new Date(now).toISOString() as unknown as Date;
+    if (suspended && current?.status !== "True") {
+      const others = (status.conditions ?? []).filter((c) => c.type !== "Suspended");
+      status.conditions = [...others, { type: "Suspended", status: "True", reason: "JobSuspended", message: "Job suspended", lastProbeTime: at, lastTransitionTime: at }];
+      this.record(job, "Normal", "Suspended", "Job suspended");
+    } else if (!suspended && current?.status === "True") {
+      status.conditions = (status.conditions ?? []).map((c) => (c.type === "Suspended" ? { ...c, status: "False", reason: "JobResumed", message: "Job resumed", lastProbeTime: at, lastTransitionTime: at } : c));
+      status.startTime = at;
+      this.record(job, "Normal", "Resumed", "Job resumed");
+    }
   }
 
   /** Complete: completions succeeded pods, or (no completions: a work queue) one succeeded and none active. */
@@ -134,7 +158,10 @@ export class JobController {
     const diff = wanted - counts.active.length;
     if (diff > 0) {
       this.expectations.expectCreations(key, diff);
-      const { successes, error } = await slowStartBatch(diff, () => this.api.create("pods", job.metadata?.namespace ?? "", this.podFor(job)));
+      const { successes, error } = await slowStartBatch(diff, async () => {
+        const pod = await this.api.create("pods", job.metadata?.namespace ?? "", this.podFor(job));
+        this.record(job, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata?.name ?? ""}`);
+      });
       for (let i = successes; i < diff; i++) this.expectations.creationObserved(key);
       if (error !== undefined) throw error;
       return counts.active;
