@@ -209,3 +209,31 @@ test("ttlSecondsAfterFinished deletes the finished Job after the TTL", async () 
   await jc.sync("default/short");
   assert.equal(api.stored("jobs", "default", "short"), undefined);
 });
+
+test("completionMode Indexed: one pod per index with its annotation, label, env and hostname; completedIndexes; a failed index is retried", async () => {
+  const { api, jc } = setup();
+  api.seed("jobs", job("idx", { completionMode: "Indexed", completions: 4, parallelism: 2 }));
+  await settle([jc]);
+  const indexOfPod = (name: string): string => api.stored("pods", "default", name)!.metadata!.annotations!["batch.kubernetes.io/job-completion-index"]!;
+  let active = activeOf(api, "idx");
+  assert.deepEqual(active.map(indexOfPod).sort(), ["0", "1"], "the lowest indexes first");
+  const p0 = api.stored("pods", "default", active.find((n) => indexOfPod(n) === "0")!)!;
+  assert.match(p0.metadata!.name!, /^idx-0-[a-z0-9]{5}$/);
+  assert.equal(p0.metadata?.labels?.["batch.kubernetes.io/job-completion-index"], "0");
+  assert.equal(p0.spec?.hostname, "idx-0");
+  assert.deepEqual(p0.spec?.containers[0]?.env, [{ name: "JOB_COMPLETION_INDEX", value: "0" }]);
+  finish(api, p0.metadata!.name!, "Succeeded");
+  finish(api, active.find((n) => indexOfPod(n) === "1")!, "Failed");
+  await settle([jc]);
+  active = activeOf(api, "idx");
+  assert.deepEqual(active.map(indexOfPod).sort(), ["1", "2"], "index 1 again, and the next one");
+  assert.equal(api.stored("jobs", "default", "idx")!.status?.completedIndexes, "0");
+  for (const name of active) finish(api, name, "Succeeded");
+  await settle([jc]);
+  assert.equal(api.stored("jobs", "default", "idx")!.status?.completedIndexes, "0-2");
+  finish(api, activeOf(api, "idx")[0]!, "Succeeded");
+  await settle([jc]);
+  const status = api.stored("jobs", "default", "idx")!.status!;
+  assert.deepEqual([status.completedIndexes, status.succeeded, status.failed], ["0-3", 4, 1]);
+  assert.equal(conditionOf(api, "idx"), "Complete=True:CompletionsReached");
+});

@@ -11,6 +11,7 @@ import { Expectations } from "../expectations.ts";
 import { controllerRefOf, ownerRefTo } from "../owners.ts";
 import { slowStartBatch } from "../replicaset/replicaset-controller.ts";
 import { WorkQueue } from "../work-queue.ts";
+import { completedIndexes, formatIndexes, indexesToCreate, isIndexed, withIndex } from "./indexed.ts";
 import { condition, countPods, deadlineOf, failureOf, finishedType, isFinished, type PodCounts, statusChanged } from "./job-status.ts";
 
 const nameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
@@ -87,6 +88,12 @@ export class JobController {
     const pods = this.ownedPods(job);
     const counts = countPods(pods, job.status);
     const status: V1JobStatus = { ...structuredClone(job.status ?? {}) };
+    let done: Set<number> | undefined;
+    if (isIndexed(job)) {
+      done = completedIndexes(job, pods);
+      counts.succeeded = done.size;
+      if (done.size > 0) status.completedIndexes = formatIndexes(done);
+    }
     const suspended = job.spec?.suspend === true;
     if (!suspended && status.startTime === undefined) status.startTime = new Date(now).toISOString() as unknown as Date;
     this.suspendCondition(job, status, suspended, now);
@@ -107,7 +114,7 @@ export class JobController {
       this.record(job, "Normal", "Completed", "Job completed");
     } else if (this.expectations.satisfied(key)) {
       try {
-        active = await this.manage(key, job, counts, suspended);
+        active = await this.manage(key, job, counts, suspended, done);
       } catch (err) {
         manageError = err;
       }
@@ -146,7 +153,7 @@ export class JobController {
   }
 
   /** Creates or deletes pods towards the wanted number of active pods; returns the active pods left. */
-  private async manage(key: string, job: V1Job, counts: PodCounts, suspended: boolean): Promise<V1Pod[]> {
+  private async manage(key: string, job: V1Job, counts: PodCounts, suspended: boolean, done: Set<number> | undefined): Promise<V1Pod[]> {
     const parallelism = suspended ? 0 : (job.spec?.parallelism ?? 1);
     const completions = job.spec?.completions;
     const wanted =
@@ -155,11 +162,14 @@ export class JobController {
           ? Math.min(counts.active.length, parallelism)
           : parallelism
         : Math.max(0, Math.min(parallelism, completions - counts.succeeded));
-    const diff = wanted - counts.active.length;
+    let diff = wanted - counts.active.length;
+    const indexes = done === undefined ? [] : indexesToCreate(job, done, counts.active, diff);
+    if (done !== undefined && diff > 0) diff = indexes.length;
     if (diff > 0) {
       this.expectations.expectCreations(key, diff);
+      let next = 0;
       const { successes, error } = await slowStartBatch(diff, async () => {
-        const pod = await this.api.create("pods", job.metadata?.namespace ?? "", this.podFor(job));
+        const pod = await this.api.create("pods", job.metadata?.namespace ?? "", this.podFor(job, done === undefined ? undefined : indexes[next++]));
         this.record(job, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata?.name ?? ""}`);
       });
       for (let i = successes; i < diff; i++) this.expectations.creationObserved(key);
@@ -206,11 +216,11 @@ export class JobController {
     return {};
   }
 
-  private podFor(job: V1Job): V1Pod {
+  private podFor(job: V1Job, index?: number): V1Pod {
     const template = job.spec?.template;
     let suffix = "";
     for (let i = 0; i < 5; i++) suffix += nameAlphabet[Math.floor(this.random() * nameAlphabet.length)];
-    return {
+    const pod: V1Pod = {
       apiVersion: "v1",
       kind: "Pod",
       metadata: {
@@ -222,5 +232,6 @@ export class JobController {
       },
       spec: structuredClone(template?.spec) ?? { containers: [] },
     };
+    return index === undefined ? pod : withIndex(pod, job.metadata?.name ?? "", index, suffix);
   }
 }

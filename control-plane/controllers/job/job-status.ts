@@ -70,6 +70,7 @@ export function statusChanged(old: V1JobStatus | undefined, next: V1JobStatus): 
     s?.ready ?? 0,
     timeOf(s?.startTime),
     timeOf(s?.completionTime),
+    s?.completedIndexes ?? "",
     (s?.conditions ?? []).map((c) => `${c.type}=${c.status}:${c.reason ?? ""}`).join(","),
   ];
   return JSON.stringify(pick(old)) !== JSON.stringify(pick(next));

@@ -4,6 +4,7 @@ import type { StatusCause } from "../../errors.ts";
 import { age, at, col, labelSelectorString, num, str } from "../printing.ts";
 import type { Column, KubeObject, ResourceType, ScaleInfo } from "../types.ts";
 import { checkMetadata, invalidValue, notSupported, required } from "../validation.ts";
+import { validateCronJobSpec, validateJobSpec, validateJobUpdate } from "./batch-validation.ts";
 import { defineKind } from "./define.ts";
 import { defaultPodSpec, validatePodSpec, validateSelectorMatchesTemplate } from "./pod-spec.ts";
 
@@ -216,8 +217,8 @@ export const jobs: ResourceType = defineKind({
     }
     defaultPodSpec(templateSpec(o));
   },
-  validate: (o) => {
-    const causes = [...checkMetadata(o), ...validatePodSpec(templateSpec(o), "spec.template.spec", ["OnFailure", "Never"])];
+  validate: (o, old) => {
+    const causes = [...checkMetadata(o), ...validatePodSpec(templateSpec(o), "spec.template.spec", ["OnFailure", "Never"]), ...validateJobSpec(o, "spec"), ...validateJobUpdate(o, old)];
     if (at(o, "spec.template.spec.restartPolicy") === undefined) causes.push(required("spec.template.spec.restartPolicy"));
     return causes;
   },
@@ -255,13 +256,7 @@ export const cronJobs: ResourceType = defineKind({
     defaultPodSpec(at(o, "spec.jobTemplate.spec.template.spec"));
   },
   validate: (o) => {
-    const causes = [...checkMetadata(o, "label"), ...validatePodSpec(at(o, "spec.jobTemplate.spec.template.spec"), "spec.jobTemplate.spec.template.spec", ["OnFailure", "Never"])];
-    const schedule = str(o, "spec.schedule");
-    if (schedule === "") causes.push(required("spec.schedule"));
-    else if (!/^@(yearly|annually|monthly|weekly|daily|midnight|hourly|every \S+)$/.test(schedule) && schedule.trim().split(/\s+/).length !== 5) {
-      causes.push(invalidValue("spec.schedule", schedule, "unparseable schedule: expected exactly 5 fields"));
-    }
-    return causes;
+    return [...checkMetadata(o, "label"), ...validatePodSpec(at(o, "spec.jobTemplate.spec.template.spec"), "spec.jobTemplate.spec.template.spec", ["OnFailure", "Never"]), ...validateCronJobSpec(o)];
   },
   prepareCreate: (o) => {
     o.status = {};
