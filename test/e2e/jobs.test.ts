@@ -146,3 +146,28 @@ test("a */1 CronJob runs a Job <name>-<minutes> at the next minute; kubectl crea
   assert.match(kubectl(kubectl132, ["wait", "--for=condition=complete", "job/manual", "--timeout=55s"]), /condition met/);
   assert.match(kubectl(kubectl132, ["get", "cronjob", "every"]), /every\s+\*\/1 \* \* \* \*/);
 });
+
+test("activeDeadlineSeconds: a Job still running after it is Failed with DeadlineExceeded and its pod is removed", async () => {
+  kubectl(kubectl132, ["apply", "-f", "-"], jobManifest("slow", "sleep 600", { activeDeadlineSeconds: 5 }));
+  const failed = await until("Job slow to fail", async () => {
+    const j = await job("slow");
+    return conditions(j).startsWith("Failed") ? j : undefined;
+  });
+  assert.equal(conditions(failed), "Failed:DeadlineExceeded");
+  assert.equal(failed.status?.active ?? 0, 0);
+  await until("the deadline's pod to go", async () => ((await podsOf("slow")).length === 0 ? true : undefined), 120_000);
+});
+
+test("completionMode Indexed: each pod sees its JOB_COMPLETION_INDEX and completedIndexes covers all", async () => {
+  kubectl(kubectl132, ["apply", "-f", "-"], jobManifest("idx", 'echo "index=$JOB_COMPLETION_INDEX"', { completionMode: "Indexed", completions: 3, parallelism: 3 }));
+  assert.match(kubectl(kubectl132, ["wait", "--for=condition=complete", "job/idx", "--timeout=55s"]), /condition met/);
+  const done = (await job("idx"))!;
+  assert.equal(done.status?.completedIndexes, "0-2");
+  const pods = await podsOf("idx");
+  assert.equal(pods.length, 3);
+  for (const p of pods) {
+    const index = p.metadata?.annotations?.["batch.kubernetes.io/job-completion-index"];
+    assert.match(p.metadata!.name!, new RegExp(`^idx-${index}-`));
+    assert.equal(kubectl(kubectl132, ["logs", p.metadata!.name!]).trim(), `index=${index}`);
+  }
+});

@@ -83,11 +83,14 @@ test("runs parallelism pods at a time until completions succeeded, then Complete
   assert.equal(podsOf(api, "pi").length, 3, "and makes no more");
 });
 
-test("restartPolicy Never: a failed pod is replaced and counted; past backoffLimit the Job fails", async () => {
-  const { api, jc } = setup();
+test("restartPolicy Never: a failed pod is replaced after the backoff and counted; past backoffLimit the Job fails", async () => {
+  const { api, jc, clock } = setup();
   api.seed("jobs", job("bad", { backoffLimit: 1 }));
   await settle([jc]);
   finish(api, activeOf(api, "bad")[0]!, "Failed");
+  await settle([jc]);
+  assert.equal(activeOf(api, "bad").length, 0, "the replacement waits 10 s after the failure");
+  clock.advance(10_000);
   await settle([jc]);
   assert.equal(activeOf(api, "bad").length, 1, "a new pod replaces the failed one");
   assert.equal(api.stored("jobs", "default", "bad")!.status?.failed, 1);
@@ -172,6 +175,27 @@ test("suspend deletes active pods (Suspended condition, no deadline); resuming c
   );
 });
 
+test("pod failure backoff doubles per failure since the last success (10 s, 20 s, 40 s) from the pod's finish time", async () => {
+  const { api, jc, clock } = setup();
+  api.seed("jobs", job("flaky", { backoffLimit: 10 }));
+  await settle([jc]);
+  const failNow = (): void =>
+    api.mutate("pods", "default", activeOf(api, "flaky")[0]!, (p) => {
+      p.status = { phase: "Failed", containerStatuses: [{ name: "c", image: "x", imageID: "", ready: false, restartCount: 0, state: { terminated: { exitCode: 1, finishedAt: new Date(clock.now()) } } }] };
+    });
+  for (const wait of [10_000, 20_000, 40_000]) {
+    failNow();
+    await settle([jc]);
+    clock.advance(wait - 1);
+    await settle([jc]);
+    assert.equal(activeOf(api, "flaky").length, 0, `still waiting at ${wait - 1} ms`);
+    clock.advance(1);
+    await settle([jc]);
+    assert.equal(activeOf(api, "flaky").length, 1, `replaced at ${wait} ms`);
+  }
+  assert.equal(api.stored("jobs", "default", "flaky")!.status?.failed, 3);
+});
+
 test("events: SuccessfulCreate per pod, Completed, and the failure reason as a Warning", async () => {
   const { api, jc } = setup();
   api.seed("jobs", job("ev", { backoffLimit: 0 }));
@@ -211,7 +235,7 @@ test("ttlSecondsAfterFinished deletes the finished Job after the TTL", async () 
 });
 
 test("completionMode Indexed: one pod per index with its annotation, label, env and hostname; completedIndexes; a failed index is retried", async () => {
-  const { api, jc } = setup();
+  const { api, jc, clock } = setup();
   api.seed("jobs", job("idx", { completionMode: "Indexed", completions: 4, parallelism: 2 }));
   await settle([jc]);
   const indexOfPod = (name: string): string => api.stored("pods", "default", name)!.metadata!.annotations!["batch.kubernetes.io/job-completion-index"]!;
@@ -224,6 +248,8 @@ test("completionMode Indexed: one pod per index with its annotation, label, env 
   assert.deepEqual(p0.spec?.containers[0]?.env, [{ name: "JOB_COMPLETION_INDEX", value: "0" }]);
   finish(api, p0.metadata!.name!, "Succeeded");
   finish(api, active.find((n) => indexOfPod(n) === "1")!, "Failed");
+  await settle([jc]);
+  clock.advance(10_000);
   await settle([jc]);
   active = activeOf(api, "idx");
   assert.deepEqual(active.map(indexOfPod).sort(), ["1", "2"], "index 1 again, and the next one");

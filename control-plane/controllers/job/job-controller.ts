@@ -12,7 +12,7 @@ import { controllerRefOf, ownerRefTo } from "../owners.ts";
 import { slowStartBatch } from "../replicaset/replicaset-controller.ts";
 import { WorkQueue } from "../work-queue.ts";
 import { completedIndexes, formatIndexes, indexesToCreate, isIndexed, withIndex } from "./indexed.ts";
-import { condition, countPods, deadlineOf, failureOf, finishedType, isFinished, type PodCounts, statusChanged } from "./job-status.ts";
+import { condition, countPods, createBlockedUntil, podFailureBackoffMs, deadlineOf, failureOf, finishedType, isFinished, type PodCounts, statusChanged } from "./job-status.ts";
 
 const nameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -20,6 +20,8 @@ export interface JobControllerOptions {
   clock: Clock;
   /** Random source in [0, 1) for pod name suffixes. */
   random?: () => number;
+  /** Delay before replacing failed pods: base doubling per failure up to max (kube: 10 s, 6 min); base 0 turns it off. */
+  podFailureBackoff?: { base: number; max: number };
 }
 
 export class JobController {
@@ -28,6 +30,7 @@ export class JobController {
   readonly expectations: Expectations;
   private readonly clock: Clock;
   private readonly random: () => number;
+  private readonly backoff: { base: number; max: number };
 
   constructor(
     private readonly api: ClusterApi,
@@ -35,6 +38,7 @@ export class JobController {
   ) {
     this.clock = opts.clock;
     this.random = opts.random ?? Math.random;
+    this.backoff = opts.podFailureBackoff ?? podFailureBackoffMs;
     this.queue = new WorkQueue(this.clock);
     this.expectations = new Expectations(this.clock);
     api.cache("jobs").subscribe((e) => this.onJob(e));
@@ -163,6 +167,12 @@ export class JobController {
           : parallelism
         : Math.max(0, Math.min(parallelism, completions - counts.succeeded));
     let diff = wanted - counts.active.length;
+    const blockedUntil = diff > 0 ? createBlockedUntil(this.ownedPods(job), this.backoff) : 0;
+    if (blockedUntil > this.clock.now()) {
+      // Replacements of failed pods wait; the key comes back when the backoff ends.
+      this.queue.addAfter(key, blockedUntil - this.clock.now());
+      return counts.active;
+    }
     const indexes = done === undefined ? [] : indexesToCreate(job, done, counts.active, diff);
     if (done !== undefined && diff > 0) diff = indexes.length;
     if (diff > 0) {

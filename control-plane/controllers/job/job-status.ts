@@ -75,3 +75,24 @@ export function statusChanged(old: V1JobStatus | undefined, next: V1JobStatus): 
   ];
   return JSON.stringify(pick(old)) !== JSON.stringify(pick(next));
 }
+
+/** When a finished pod ended: its containers' finishedAt, else when it was made. */
+function finishedAt(pod: V1Pod): number {
+  const times = (pod.status?.containerStatuses ?? []).map((c) => timeOf(c.state?.terminated?.finishedAt));
+  return Math.max(timeOf(pod.metadata?.creationTimestamp), ...times);
+}
+
+export const podFailureBackoffMs = { base: 10_000, max: 360_000 };
+
+/**
+ * kube's pod failure backoff: after n failures since the last success a
+ * replacement waits base * 2^(n-1) (capped) from the last failure. Returns
+ * the time (ms) before which no pod is created, or 0.
+ */
+export function createBlockedUntil(pods: V1Pod[], limits: { base: number; max: number } = podFailureBackoffMs): number {
+  const lastSuccess = Math.max(0, ...pods.filter((p) => p.status?.phase === "Succeeded").map(finishedAt));
+  const failures = pods.filter((p) => p.status?.phase === "Failed").map(finishedAt).filter((t) => t >= lastSuccess);
+  if (failures.length === 0 || limits.base <= 0) return 0;
+  const delay = Math.min(limits.max, limits.base * 2 ** (failures.length - 1));
+  return Math.max(...failures) + delay;
+}
