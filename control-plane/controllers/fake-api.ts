@@ -84,6 +84,13 @@ export class FakeApi implements ClusterApi {
     this.write(kind, o, "update");
   }
 
+  /** Delivers the pending events of one kind only (one watch ahead of another). */
+  deliverKind(kind: Kind): void {
+    const now = this.pending.filter((p) => p.kind === kind);
+    this.pending = this.pending.filter((p) => p.kind !== kind);
+    for (const p of now) this.caches.get(p.kind)!.apply(p.event);
+  }
+
   deliver(): void {
     const batch = this.pending;
     this.pending = [];

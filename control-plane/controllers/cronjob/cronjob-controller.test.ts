@@ -155,3 +155,37 @@ test("an unparseable schedule is reported, not retried", async () => {
   assert.deepEqual(result, {});
   assert.equal(api.events[0]?.reason, "UnparseableSchedule");
 });
+
+test("an active Job deleted by someone else leaves status.active once the cache sees the delete (MissingJob)", async () => {
+  const { api, cc, clock } = setup();
+  clock.advance(30_000);
+  api.hold = true;
+  await cc.sync("default/tick");
+  api.deliver();
+  const name = jobNameFor("tick", minute("10:01:00"));
+  assert.deepEqual(activeNames(api), [name]);
+  api.hold = true;
+  await api.delete("jobs", "default", name);
+  // The delete is not delivered yet: the cache still has the Job; the controller keeps it.
+  await cc.sync("default/tick");
+  assert.deepEqual(activeNames(api), [name]);
+  api.deliver();
+  await cc.sync("default/tick");
+  assert.deepEqual(activeNames(api), [], "gone from the cache after a delete event: dropped (MissingJob)");
+  assert.ok(api.events.some((e) => e.reason === "MissingJob"));
+});
+
+test("status.active keeps a Job the cache has not shown yet", async () => {
+  const { api, cc, clock } = setup();
+  clock.advance(30_000);
+  api.hold = true;
+  await cc.sync("default/tick");
+  // Deliver only the CronJob's status write, not the Job's add: a lagging Job watch.
+  const name = jobNameFor("tick", minute("10:01:00"));
+  assert.ok(api.stored("jobs", "default", name) !== undefined);
+  api.deliverKind("cronjobs");
+  assert.equal(api.cache("jobs").get("default", name), undefined);
+  await cc.sync("default/tick");
+  assert.deepEqual(activeNames(api), [name], "not dropped as missing");
+  assert.ok(!api.events.some((e) => e.reason === "MissingJob"));
+});

@@ -14,6 +14,8 @@ import { controllerRefOf, ownerRefTo } from "../owners.ts";
 import { WorkQueue } from "../work-queue.ts";
 import { CronParseError, type CronSchedule, missedTimes, nextAfter, parseCron } from "./cron-schedule.ts";
 
+const unseenTtlMs = 5 * 60_000;
+
 export const scheduledTimestampAnnotation = "batch.kubernetes.io/cronjob-scheduled-timestamp";
 
 export interface CronJobControllerOptions {
@@ -33,6 +35,8 @@ export class CronJobController {
   readonly queue: WorkQueue;
   private readonly clock: Clock;
   private readonly log: Logger | undefined;
+  /** Jobs this controller made that the cache has not shown yet (uid → when), so a lagging cache does not drop them from status.active. */
+  private readonly unseen = new Map<string, number>();
 
   constructor(
     private readonly api: ClusterApi,
@@ -51,6 +55,7 @@ export class CronJobController {
   }
 
   private onJob(e: CacheEvent<V1Job>): void {
+    this.unseen.delete(e.object.metadata?.uid ?? "");
     const ref = controllerRefOf(e.object);
     if (ref?.kind !== "CronJob") return;
     const cj = this.api.cache("cronjobs").get(e.object.metadata?.namespace ?? "", ref.name);
@@ -87,6 +92,8 @@ export class CronJobController {
     const byUid = new Map(jobs.map((j) => [j.metadata?.uid, j]));
     status.active = (status.active ?? []).filter((ref) => {
       const job = byUid.get(ref.uid);
+      const made = this.unseen.get(ref.uid ?? "");
+      if (job === undefined && made !== undefined && this.clock.now() - made < unseenTtlMs) return true;
       if (job === undefined) {
         this.record(cj, "Normal", "MissingJob", `Active job went missing: ${ref.name}`);
         return false;
@@ -142,6 +149,7 @@ export class CronJobController {
     let job: V1Job;
     try {
       job = await this.api.create("jobs", cj.metadata?.namespace ?? "", this.jobFor(cj, jobName, mostRecent));
+      if (this.api.cache("jobs").get(job.metadata?.namespace ?? "", job.metadata?.name ?? "")?.metadata?.uid !== job.metadata?.uid) this.unseen.set(job.metadata?.uid ?? "", this.clock.now());
       this.record(cj, "Normal", "SuccessfulCreate", `Created job ${jobName}`);
     } catch (err) {
       if (!isConflict(err)) {
