@@ -43,12 +43,12 @@ function kubectl(bin: string, args: string[], input?: string): string {
   return r.stdout;
 }
 
-function jobManifest(name: string, script: string, spec: Record<string, unknown>): string {
+function jobManifest(name: string, script: string, spec: Record<string, unknown>, restartPolicy = "Never"): string {
   return JSON.stringify({
     apiVersion: "batch/v1",
     kind: "Job",
     metadata: { name },
-    spec: { ...spec, template: { spec: { restartPolicy: "Never", terminationGracePeriodSeconds: 1, containers: [{ name: "work", image, command: ["/bin/sh", "-c", script] }] } } },
+    spec: { ...spec, template: { spec: { restartPolicy, terminationGracePeriodSeconds: 1, containers: [{ name: "work", image, command: ["/bin/sh", "-c", script] }] } } },
   });
 }
 
@@ -145,6 +145,17 @@ test("a */1 CronJob runs a Job <name>-<minutes> at the next minute; kubectl crea
   assert.equal(manual.metadata?.annotations?.["cronjob.kubernetes.io/instantiate"], "manual");
   assert.match(kubectl(kubectl132, ["wait", "--for=condition=complete", "job/manual", "--timeout=55s"]), /condition met/);
   assert.match(kubectl(kubectl132, ["get", "cronjob", "every"]), /every\s+\*\/1 \* \* \* \*/);
+});
+
+test("restartPolicy OnFailure: the node agent restarts the container in place and a restart past backoffLimit 1 fails the Job", async () => {
+  kubectl(kubectl132, ["apply", "-f", "-"], jobManifest("crash", "exit 1", { backoffLimit: 1 }, "OnFailure"));
+  const failed = await until("Job crash to fail", async () => {
+    const j = await job("crash");
+    return conditions(j).startsWith("Failed") ? j : undefined;
+  });
+  assert.equal(conditions(failed), "Failed:BackoffLimitExceeded");
+  assert.equal(failed.status?.failed, 1, "the restarting pod, deleted, counts as failed");
+  await until("the restarting pod to go", async () => ((await podsOf("crash")).length === 0 ? true : undefined), 120_000);
 });
 
 test("activeDeadlineSeconds: a Job still running after it is Failed with DeadlineExceeded and its pod is removed", async () => {

@@ -117,6 +117,7 @@ test("restartPolicy OnFailure: container restarts count towards backoffLimit and
   await settle([jc]);
   assert.equal(conditionOf(api, "crash"), "Failed=True:BackoffLimitExceeded");
   assert.equal(api.stored("pods", "default", name!), undefined, "the restarting pod was deleted");
+  assert.equal(api.stored("jobs", "default", "crash")!.status?.failed, 1, "and counts as failed");
 });
 
 test("activeDeadlineSeconds: the sync asks to look again at the deadline, then deletes active pods and fails", async () => {
@@ -134,6 +135,7 @@ test("activeDeadlineSeconds: the sync asks to look again at the deadline, then d
   assert.equal(conditionOf(api, "slow"), "Failed=True:DeadlineExceeded");
   assert.deepEqual(podsOf(api, "slow"), [], "active pods were terminated");
   assert.equal(api.stored("jobs", "default", "slow")!.status?.active, 0);
+  assert.equal(api.stored("jobs", "default", "slow")!.status?.failed, 2, "the terminated pods count as failed");
 });
 
 test("without completions (a work queue) the Job completes when one pod succeeded and none is active", async () => {
@@ -262,4 +264,23 @@ test("completionMode Indexed: one pod per index with its annotation, label, env 
   const status = api.stored("jobs", "default", "idx")!.status!;
   assert.deepEqual([status.completedIndexes, status.succeeded, status.failed], ["0-3", 4, 1]);
   assert.equal(conditionOf(api, "idx"), "Complete=True:CompletionsReached");
+});
+
+test("a failure whose status write conflicted still stands on the retry, though its pods are gone", async () => {
+  const { api, jc } = setup();
+  api.seed("jobs", job("lost", { backoffLimit: 1 }, "OnFailure"));
+  await settle([jc]);
+  const [name] = activeOf(api, "lost");
+  api.mutate("pods", "default", name!, (p) => (p.status = { phase: "Running", containerStatuses: [{ name: "c", image: "x", imageID: "", ready: false, restartCount: 1 }] }));
+  // Someone else writes the Job, unseen by the cache: the status write conflicts.
+  api.hold = true;
+  api.mutate("jobs", "default", "lost", (j) => (j.metadata!.annotations = { touched: "yes" }));
+  await assert.rejects(jc.sync("default/lost"), /modified/);
+  api.hold = false;
+  api.deliver();
+  assert.equal(api.stored("pods", "default", name!), undefined, "the pod was deleted");
+  await settle([jc]);
+  assert.equal(conditionOf(api, "lost"), "Failed=True:BackoffLimitExceeded");
+  assert.equal(api.stored("jobs", "default", "lost")!.status?.failed, 1);
+  assert.deepEqual(activeOf(api, "lost"), [], "no new pod");
 });

@@ -31,6 +31,7 @@ export class JobController {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly backoff: { base: number; max: number };
+  private readonly verdicts = new Map<string, { uid?: string; reason: string; message: string; failed: number }>();
 
   constructor(
     private readonly api: ClusterApi,
@@ -84,9 +85,13 @@ export class JobController {
     const job = this.api.cache("jobs").get(namespace, name);
     if (job === undefined) {
       this.expectations.forget(key);
+      this.verdicts.delete(key);
       return {};
     }
-    if (isFinished(job)) return this.expireFinished(job);
+    if (isFinished(job)) {
+      this.verdicts.delete(key);
+      return this.expireFinished(job);
+    }
     if (job.metadata?.deletionTimestamp !== undefined) return {};
     const now = this.clock.now();
     const pods = this.ownedPods(job);
@@ -103,12 +108,18 @@ export class JobController {
     this.suspendCondition(job, status, suspended, now);
     const withStart: V1Job = { ...job, status };
     // A suspended Job's deadline does not run: resuming restarts startTime.
-    const failure = failureOf(suspended ? { ...withStart, spec: { ...job.spec!, activeDeadlineSeconds: undefined } } : withStart, counts, now);
+    // A failure decided earlier whose status write was lost (a conflict) stands: its pods are gone now.
+    const earlier = this.verdicts.get(key);
+    const failure = earlier?.uid === job.metadata?.uid ? earlier : failureOf(suspended ? { ...withStart, spec: { ...job.spec!, activeDeadlineSeconds: undefined } } : withStart, counts, now);
+    if (earlier !== undefined && earlier.uid === job.metadata?.uid) counts.failed = Math.max(counts.failed, earlier.failed - counts.active.length);
     const completions = job.spec?.completions;
     let manageError: unknown;
     let active = counts.active;
     if (failure !== undefined) {
       await this.deletePods(key, counts.active);
+      // Pods removed before they finished count as failed, as in kube.
+      counts.failed += counts.active.length;
+      this.verdicts.set(key, { ...failure, uid: job.metadata?.uid, failed: counts.failed });
       active = [];
       status.conditions = [...(status.conditions ?? []), condition("Failed", failure.reason, failure.message, now)];
       this.record(job, "Warning", failure.reason, failure.message);
