@@ -1,7 +1,7 @@
 // What controllers need from the cluster: caches fed by list+watch, and
 // writes. Controllers see only this interface, so the same code runs on the
 // API server (kube-api.ts) and on an in-memory fake (fake-api.ts).
-import type { V1Deployment, V1Endpoints, V1Lease, V1Node, V1ObjectMeta, V1Pod, V1ReplicaSet, V1Service } from "@kubernetes/client-node";
+import type { V1CronJob, V1Deployment, V1Endpoints, V1Job, V1Lease, V1Node, V1ObjectMeta, V1Pod, V1ReplicaSet, V1Service } from "@kubernetes/client-node";
 
 export interface KindMap {
   pods: V1Pod;
@@ -11,9 +11,11 @@ export interface KindMap {
   endpoints: V1Endpoints;
   nodes: V1Node;
   leases: V1Lease;
+  jobs: V1Job;
+  cronjobs: V1CronJob;
 }
 
-export const allKinds: Kind[] = ["pods", "replicasets", "deployments", "nodes", "leases", "services", "endpoints"];
+export const allKinds: Kind[] = ["pods", "replicasets", "deployments", "nodes", "leases", "services", "endpoints", "jobs", "cronjobs"];
 
 /** Kinds without a namespace: their namespace argument is "" and their key "/<name>". */
 export const clusterScoped: ReadonlySet<Kind> = new Set(["nodes"]);
@@ -43,6 +45,8 @@ export interface ClusterApi {
   update<K extends Kind>(kind: K, object: KindMap[K]): Promise<KindMap[K]>;
   updateStatus<K extends Kind>(kind: K, object: KindMap[K]): Promise<KindMap[K]>;
   delete(kind: Kind, namespace: string, name: string, uid?: string): Promise<void>;
+  /** Posts a core/v1 Event about the object (best effort: a lost event is only logged). */
+  event?(object: Named & { kind?: string; apiVersion?: string }, type: "Normal" | "Warning", reason: string, message: string): void;
   /** Resolves once every cache has its initial list. */
   start(): Promise<void>;
   stop(): Promise<void>;

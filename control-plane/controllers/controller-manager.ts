@@ -8,7 +8,9 @@ import { type Clock, systemClock } from "./clock.ts";
 import { ControllerLoop, type Reconciler } from "./controller-loop.ts";
 import { DeploymentController } from "./deployment/deployment-controller.ts";
 import type { DynamicApi } from "./dynamic/dynamic-api.ts";
+import { CronJobController } from "./cronjob/cronjob-controller.ts";
 import { GarbageCollector } from "./garbagecollector/garbage-collector.ts";
+import { JobController } from "./job/job-controller.ts";
 import { NamespaceController } from "./namespace/namespace-controller.ts";
 import { PodGcController, type PodGcOptions } from "./podgc/pod-gc-controller.ts";
 import { EndpointsController } from "./endpoints/endpoints-controller.ts";
@@ -48,7 +50,7 @@ export interface ControllerManagerOptions {
   nodeLifecycle?: NodeLifecycleOptions;
 }
 
-export const controllerNames = ["replicaset", "deployment", "endpoints", "nodelifecycle", "taint-eviction", "garbagecollector", "namespace", "podgc"];
+export const controllerNames = ["replicaset", "deployment", "endpoints", "nodelifecycle", "taint-eviction", "garbagecollector", "namespace", "podgc", "job", "cronjob"];
 
 export class ControllerManager {
   private readonly loops: ControllerLoop[] = [];
@@ -59,6 +61,8 @@ export class ControllerManager {
   readonly endpoints: EndpointsController;
   readonly nodeLifecycle: NodeLifecycleController;
   readonly taintEviction: TaintEvictionController;
+  readonly jobs: JobController;
+  readonly cronJobs: CronJobController;
   private stopped: Promise<void> | undefined;
   private readonly stopping = new AbortController();
   private readonly clock: Clock;
@@ -83,6 +87,8 @@ export class ControllerManager {
     this.endpoints = new EndpointsController(api, clock);
     this.nodeLifecycle = new NodeLifecycleController(api, clock, opts.nodeLifecycle ?? skiffNodeLifecycle, log.with({ controller: "nodelifecycle" }));
     this.taintEviction = new TaintEvictionController(api, clock, log.with({ controller: "taint-eviction" }));
+    this.jobs = new JobController(api, { clock });
+    this.cronJobs = new CronJobController(api, { clock, log: log.with({ controller: "cronjob" }) });
   }
 
   /** Resolves once the caches are filled and the workers run. */
@@ -91,7 +97,7 @@ export class ControllerManager {
     const ready = new Promise<void>((resolve) => (started = resolve));
     this.stopped = this.gate.run(async (lost) => {
       await this.api.start();
-      const reconcilers: Reconciler[] = [this.replicaSets, this.deployments, this.endpoints, this.nodeLifecycle, this.taintEviction];
+      const reconcilers: Reconciler[] = [this.replicaSets, this.deployments, this.endpoints, this.nodeLifecycle, this.taintEviction, this.jobs, this.cronJobs];
       if (this.dynamic !== undefined) {
         // Discovery first: these controllers subscribe to a cache per resource before the caches fill.
         await this.dynamic.discover();

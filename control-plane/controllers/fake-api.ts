@@ -37,6 +37,7 @@ class FakeCache<T extends Named> implements ObjectCache<T> {
 
 export class FakeApi implements ClusterApi {
   readonly actions: FakeAction[] = [];
+  readonly events: { key: string; type: string; reason: string; message: string }[] = [];
   /** While true, writes reach the caches only on deliver(). */
   hold = false;
   /** Fail this many of the next creates with a 500. */
@@ -81,6 +82,13 @@ export class FakeApi implements ClusterApi {
     change(o);
     o.metadata!.resourceVersion = String(++this.revision);
     this.write(kind, o, "update");
+  }
+
+  /** Delivers the pending events of one kind only (one watch ahead of another). */
+  deliverKind(kind: Kind): void {
+    const now = this.pending.filter((p) => p.kind === kind);
+    this.pending = this.pending.filter((p) => p.kind !== kind);
+    for (const p of now) this.caches.get(p.kind)!.apply(p.event);
   }
 
   deliver(): void {
@@ -152,6 +160,10 @@ export class FakeApi implements ClusterApi {
     const old = this.server.get(kind)!.get(`${namespace}/${name}`);
     if (old === undefined) throw new ApiError(404, "NotFound", `${kind} "${name}" not found`);
     this.write(kind, old, "delete");
+  }
+
+  event(object: Named, type: "Normal" | "Warning", reason: string, message: string): void {
+    this.events.push({ key: keyOf(object), type, reason, message });
   }
 
   async start(): Promise<void> {}

@@ -9,7 +9,7 @@ import { Informer } from "../../proto/kube/informer.ts";
 import type { Logger } from "../logger.ts";
 import { allKinds, type CacheEvent, type ClusterApi, clusterScoped, type Kind, type KindMap, type Named, type ObjectCache } from "./api.ts";
 
-const groupPath: Record<Kind, string> = { pods: "/api/v1", replicasets: "/apis/apps/v1", deployments: "/apis/apps/v1", nodes: "/api/v1", leases: "/apis/coordination.k8s.io/v1", services: "/api/v1", endpoints: "/api/v1" };
+const groupPath: Record<Kind, string> = { pods: "/api/v1", replicasets: "/apis/apps/v1", deployments: "/apis/apps/v1", nodes: "/api/v1", leases: "/apis/coordination.k8s.io/v1", services: "/api/v1", endpoints: "/api/v1", jobs: "/apis/batch/v1", cronjobs: "/apis/batch/v1" };
 
 function collectionPath(kind: Kind, namespace?: string): string {
   return namespace === undefined || clusterScoped.has(kind) ? `${groupPath[kind]}/${kind}` : `${groupPath[kind]}/namespaces/${encodeURIComponent(namespace)}/${kind}`;
@@ -68,6 +68,33 @@ export class KubeApi implements ClusterApi {
   async delete(kind: Kind, namespace: string, name: string, uid?: string): Promise<void> {
     const options = { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background", ...(uid === undefined ? {} : { preconditions: { uid } }) };
     await this.client.delete(objectPath(kind, namespace, name), options);
+  }
+
+  private eventSeq = 0;
+
+  event(object: Named & { kind?: string; apiVersion?: string }, type: "Normal" | "Warning", reason: string, message: string): void {
+    const now = new Date();
+    const ns = object.metadata?.namespace ?? "default";
+    // client-go names events <object>.<unix nanoseconds in hex>; the sequence keeps two in one millisecond apart.
+    const suffix = (BigInt(now.getTime()) * 1_000_000n + BigInt(this.eventSeq++ % 1_000_000)).toString(16);
+    const stamp = now.toISOString().replace(/\.\d{3}Z$/, "Z");
+    const m = object.metadata;
+    const body = {
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name: `${m?.name ?? ""}.${suffix}`, namespace: ns },
+      involvedObject: { apiVersion: object.apiVersion, kind: object.kind, namespace: ns, name: m?.name, uid: m?.uid, resourceVersion: m?.resourceVersion },
+      reason,
+      message,
+      type,
+      source: { component: "controller-manager" },
+      firstTimestamp: stamp,
+      lastTimestamp: stamp,
+      count: 1,
+    };
+    this.client.create(`/api/v1/namespaces/${encodeURIComponent(ns)}/events`, body).catch((err: unknown) => {
+      this.log.warn("could not post an event", { object: `${ns}/${m?.name ?? ""}`, reason, error: String(err) });
+    });
   }
 
   async start(): Promise<void> {

@@ -4,6 +4,7 @@ import type { StatusCause } from "../../errors.ts";
 import { age, at, col, labelSelectorString, num, str } from "../printing.ts";
 import type { Column, KubeObject, ResourceType, ScaleInfo } from "../types.ts";
 import { checkMetadata, invalidValue, notSupported, required } from "../validation.ts";
+import { validateCronJobSpec, validateJobSpec, validateJobUpdate } from "./batch-validation.ts";
 import { defineKind } from "./define.ts";
 import { defaultPodSpec, validatePodSpec, validateSelectorMatchesTemplate } from "./pod-spec.ts";
 
@@ -165,6 +166,18 @@ export const daemonSets: ResourceType = defineKind({
   },
 });
 
+/** kube's printJob STATUS column (1.28+). */
+function jobStatus(o: Json): string {
+  const has = (type: string): boolean => ((at(o, "status.conditions") as { type?: string; status?: string }[] | undefined) ?? []).some((c) => c.type === type && c.status === "True");
+  if (has("Complete")) return "Complete";
+  if (has("Failed")) return "Failed";
+  if (at(o, "metadata.deletionTimestamp") !== undefined) return "Terminating";
+  if (has("Suspended")) return "Suspended";
+  if (has("FailureTarget")) return "FailureTarget";
+  if (has("SuccessCriteriaMet")) return "SuccessCriteriaMet";
+  return "Running";
+}
+
 export const jobs: ResourceType = defineKind({
   group: "batch",
   versions: ["v1"],
@@ -175,6 +188,7 @@ export const jobs: ResourceType = defineKind({
   statusSubresource: true,
   hasSpec: true,
   columns: [
+    col("Status", jobStatus),
     col("Completions", (o) => `${num(o, "status.succeeded")}/${num(o, "spec.completions", 1)}`),
     col("Duration", (o) => {
       const start = str(o, "status.startTime");
@@ -203,8 +217,8 @@ export const jobs: ResourceType = defineKind({
     }
     defaultPodSpec(templateSpec(o));
   },
-  validate: (o) => {
-    const causes = [...checkMetadata(o), ...validatePodSpec(templateSpec(o), "spec.template.spec", ["OnFailure", "Never"])];
+  validate: (o, old) => {
+    const causes = [...checkMetadata(o), ...validatePodSpec(templateSpec(o), "spec.template.spec", ["OnFailure", "Never"]), ...validateJobSpec(o, "spec"), ...validateJobUpdate(o, old)];
     if (at(o, "spec.template.spec.restartPolicy") === undefined) causes.push(required("spec.template.spec.restartPolicy"));
     return causes;
   },
@@ -242,13 +256,7 @@ export const cronJobs: ResourceType = defineKind({
     defaultPodSpec(at(o, "spec.jobTemplate.spec.template.spec"));
   },
   validate: (o) => {
-    const causes = [...checkMetadata(o, "label"), ...validatePodSpec(at(o, "spec.jobTemplate.spec.template.spec"), "spec.jobTemplate.spec.template.spec", ["OnFailure", "Never"])];
-    const schedule = str(o, "spec.schedule");
-    if (schedule === "") causes.push(required("spec.schedule"));
-    else if (!/^@(yearly|annually|monthly|weekly|daily|midnight|hourly|every \S+)$/.test(schedule) && schedule.trim().split(/\s+/).length !== 5) {
-      causes.push(invalidValue("spec.schedule", schedule, "unparseable schedule: expected exactly 5 fields"));
-    }
-    return causes;
+    return [...checkMetadata(o, "label"), ...validatePodSpec(at(o, "spec.jobTemplate.spec.template.spec"), "spec.jobTemplate.spec.template.spec", ["OnFailure", "Never"]), ...validateCronJobSpec(o)];
   },
   prepareCreate: (o) => {
     o.status = {};
