@@ -1,7 +1,7 @@
 // What controllers need from the cluster: caches fed by list+watch, and
 // writes. Controllers see only this interface, so the same code runs on the
 // API server (kube-api.ts) and on an in-memory fake (fake-api.ts).
-import type { V1Deployment, V1Endpoints, V1Lease, V1Node, V1ObjectMeta, V1Pod, V1ReplicaSet, V1Service } from "@kubernetes/client-node";
+import type { V1DaemonSet, V1Deployment, V1Endpoints, V1Lease, V1Node, V1ObjectMeta, V1Pod, V1ReplicaSet, V1Service, V1StatefulSet } from "@kubernetes/client-node";
 
 export interface KindMap {
   pods: V1Pod;
@@ -11,9 +11,11 @@ export interface KindMap {
   endpoints: V1Endpoints;
   nodes: V1Node;
   leases: V1Lease;
+  statefulsets: V1StatefulSet;
+  daemonsets: V1DaemonSet;
 }
 
-export const allKinds: Kind[] = ["pods", "replicasets", "deployments", "nodes", "leases", "services", "endpoints"];
+export const allKinds: Kind[] = ["pods", "replicasets", "deployments", "nodes", "leases", "services", "endpoints", "statefulsets", "daemonsets"];
 
 /** Kinds without a namespace: their namespace argument is "" and their key "/<name>". */
 export const clusterScoped: ReadonlySet<Kind> = new Set(["nodes"]);

@@ -15,6 +15,8 @@ import { EndpointsController } from "./endpoints/endpoints-controller.ts";
 import { NodeLifecycleController, type NodeLifecycleOptions, skiffNodeLifecycle } from "./nodelifecycle/node-lifecycle-controller.ts";
 import { TaintEvictionController } from "./nodelifecycle/taint-eviction-controller.ts";
 import { ReplicaSetController } from "./replicaset/replicaset-controller.ts";
+import { DaemonSetController } from "./daemonset/daemonset-controller.ts";
+import { StatefulSetController } from "./statefulset/statefulset-controller.ts";
 
 export interface LeaderGate {
   /**
@@ -48,7 +50,7 @@ export interface ControllerManagerOptions {
   nodeLifecycle?: NodeLifecycleOptions;
 }
 
-export const controllerNames = ["replicaset", "deployment", "endpoints", "nodelifecycle", "taint-eviction", "garbagecollector", "namespace", "podgc"];
+export const controllerNames = ["replicaset", "deployment", "endpoints", "nodelifecycle", "taint-eviction", "garbagecollector", "namespace", "podgc", "daemonset", "statefulset"];
 
 export class ControllerManager {
   private readonly loops: ControllerLoop[] = [];
@@ -59,6 +61,8 @@ export class ControllerManager {
   readonly endpoints: EndpointsController;
   readonly nodeLifecycle: NodeLifecycleController;
   readonly taintEviction: TaintEvictionController;
+  readonly daemonSets: DaemonSetController;
+  readonly statefulSets: StatefulSetController;
   private stopped: Promise<void> | undefined;
   private readonly stopping = new AbortController();
   private readonly clock: Clock;
@@ -83,6 +87,8 @@ export class ControllerManager {
     this.endpoints = new EndpointsController(api, clock);
     this.nodeLifecycle = new NodeLifecycleController(api, clock, opts.nodeLifecycle ?? skiffNodeLifecycle, log.with({ controller: "nodelifecycle" }));
     this.taintEviction = new TaintEvictionController(api, clock, log.with({ controller: "taint-eviction" }));
+    this.daemonSets = new DaemonSetController(api, { clock });
+    this.statefulSets = new StatefulSetController(api, { clock });
   }
 
   /** Resolves once the caches are filled and the workers run. */
@@ -91,7 +97,7 @@ export class ControllerManager {
     const ready = new Promise<void>((resolve) => (started = resolve));
     this.stopped = this.gate.run(async (lost) => {
       await this.api.start();
-      const reconcilers: Reconciler[] = [this.replicaSets, this.deployments, this.endpoints, this.nodeLifecycle, this.taintEviction];
+      const reconcilers: Reconciler[] = [this.replicaSets, this.deployments, this.endpoints, this.nodeLifecycle, this.taintEviction, this.daemonSets, this.statefulSets];
       if (this.dynamic !== undefined) {
         // Discovery first: these controllers subscribe to a cache per resource before the caches fill.
         await this.dynamic.discover();
