@@ -17,6 +17,7 @@ import { TaintEvictionController } from "./nodelifecycle/taint-eviction-controll
 import { ReplicaSetController } from "./replicaset/replicaset-controller.ts";
 import { DaemonSetController } from "./daemonset/daemonset-controller.ts";
 import { StatefulSetController } from "./statefulset/statefulset-controller.ts";
+import { LocalProvisioner } from "./volume/local-provisioner.ts";
 
 export interface LeaderGate {
   /**
@@ -50,7 +51,7 @@ export interface ControllerManagerOptions {
   nodeLifecycle?: NodeLifecycleOptions;
 }
 
-export const controllerNames = ["replicaset", "deployment", "endpoints", "nodelifecycle", "taint-eviction", "garbagecollector", "namespace", "podgc", "daemonset", "statefulset"];
+export const controllerNames = ["replicaset", "deployment", "endpoints", "nodelifecycle", "taint-eviction", "garbagecollector", "namespace", "podgc", "daemonset", "statefulset", "local-volume"];
 
 export class ControllerManager {
   private readonly loops: ControllerLoop[] = [];
@@ -63,6 +64,7 @@ export class ControllerManager {
   readonly taintEviction: TaintEvictionController;
   readonly daemonSets: DaemonSetController;
   readonly statefulSets: StatefulSetController;
+  readonly localVolumes: LocalProvisioner;
   private stopped: Promise<void> | undefined;
   private readonly stopping = new AbortController();
   private readonly clock: Clock;
@@ -89,6 +91,7 @@ export class ControllerManager {
     this.taintEviction = new TaintEvictionController(api, clock, log.with({ controller: "taint-eviction" }));
     this.daemonSets = new DaemonSetController(api, { clock });
     this.statefulSets = new StatefulSetController(api, { clock });
+    this.localVolumes = new LocalProvisioner(api, clock);
   }
 
   /** Resolves once the caches are filled and the workers run. */
@@ -97,7 +100,7 @@ export class ControllerManager {
     const ready = new Promise<void>((resolve) => (started = resolve));
     this.stopped = this.gate.run(async (lost) => {
       await this.api.start();
-      const reconcilers: Reconciler[] = [this.replicaSets, this.deployments, this.endpoints, this.nodeLifecycle, this.taintEviction, this.daemonSets, this.statefulSets];
+      const reconcilers: Reconciler[] = [this.replicaSets, this.deployments, this.endpoints, this.nodeLifecycle, this.taintEviction, this.daemonSets, this.statefulSets, this.localVolumes];
       if (this.dynamic !== undefined) {
         // Discovery first: these controllers subscribe to a cache per resource before the caches fill.
         await this.dynamic.discover();

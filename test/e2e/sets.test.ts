@@ -74,6 +74,16 @@ async function appContainer(pod: V1Pod): Promise<string> {
   return found[0]!.Id;
 }
 
+/** Runs a command as root in a container; resolves with its exit code. */
+async function execAsRoot(containerId: string, cmd: string[]): Promise<number | undefined> {
+  const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, User: "0" });
+  await exec.start({ Detach: true });
+  return until("the exec to finish", async () => {
+    const info = await exec.inspect();
+    return info.Running ? undefined : (info.ExitCode ?? undefined);
+  }, 30_000);
+}
+
 test("a DaemonSet runs one Running pod on each node; kubectl get ds shows DESIRED and READY 2", async () => {
   await cluster!.waitNodesReady();
   const manifest = {
@@ -207,4 +217,48 @@ test("an env change rolls out db-2, db-1, db-0 in that order and kubectl 1.20 ro
   const sts = await getJson<V1StatefulSet>("/apis/apps/v1/namespaces/default/statefulsets/db");
   assert.equal(sts?.status?.currentRevision, sts?.status?.updateRevision);
   assert.equal(sts?.status?.updatedReplicas, 3);
+});
+
+test("volumeClaimTemplates: a claim per pod bound to a local volume on its node; a deleted pod comes back on that node with its files", async () => {
+  const store = structuredClone(statefulSet) as typeof statefulSet & { spec: Record<string, unknown> };
+  store.metadata.name = "store";
+  store.spec.replicas = 1;
+  store.spec.serviceName = "store";
+  store.spec.selector = { matchLabels: { app: "store" } };
+  (store.spec as Record<string, unknown>).template = {
+    metadata: { labels: { app: "store" } },
+    spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "store", image: "skiff/demo-app:latest", volumeMounts: [{ name: "data", mountPath: "/data" }] }] },
+  };
+  store.spec.volumeClaimTemplates = [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "64Mi" } } } }];
+  const applied = await kubectl(kubectl132, ["apply", "-f", "-"], JSON.stringify(store));
+  assert.equal(applied.status, 0, applied.output);
+  const first = await until("store-0 Running", async () => {
+    const p = (await podsOf("store")).find((x) => x.status?.phase === "Running" && isReady(x));
+    return p;
+  });
+  const claim = await until("data-store-0 Bound", async () => {
+    const c = await getJson<{ spec: { volumeName?: string; storageClassName?: string }; status: { phase?: string } }>("/api/v1/namespaces/default/persistentvolumeclaims/data-store-0");
+    return c?.status.phase === "Bound" ? c : undefined;
+  });
+  assert.equal(claim.spec.storageClassName, "local");
+  const pv = await getJson<{ spec: { nodeAffinity: { required: { nodeSelectorTerms: { matchExpressions: { values: string[] }[] }[] } } }; status: { phase: string } }>(
+    `/api/v1/persistentvolumes/${claim.spec.volumeName!}`,
+  );
+  assert.equal(pv?.status.phase, "Bound");
+  const node = first.spec!.nodeName!;
+  assert.deepEqual(pv?.spec.nodeAffinity.required.nodeSelectorTerms[0]?.matchExpressions[0]?.values, [node], "the volume is on the pod's node");
+  const pvc = await kubectl(kubectl132, ["get", "pvc", "data-store-0"]);
+  assert.match(pvc.output, /data-store-0\s+Bound\s+pvc-\S+\s+64Mi\s+RWO\s+local/);
+  const container = await appContainer(first);
+  // The volume is root's (as a local volume's directory is on Kubernetes, without fsGroup): write as root.
+  assert.equal(await execAsRoot(container, [nodeBinary, "-e", "require('fs').writeFileSync('/data/hello','kept')"]), 0);
+  const deleted = await kubectl(kubectl132, ["delete", "pod", "store-0", "--wait=false"]);
+  assert.equal(deleted.status, 0, deleted.output);
+  const again = await until("store-0 back and Running", async () => {
+    const p = (await podsOf("store")).find((x) => x.metadata!.uid !== first.metadata!.uid && x.status?.phase === "Running");
+    return p;
+  });
+  assert.equal(again.spec?.nodeName, node, "back on the node that holds its volume");
+  const read = await execInContainer(docker, await appContainer(again), [nodeBinary, "-e", "process.stdout.write(require('fs').readFileSync('/data/hello','utf8'))"], 30_000);
+  assert.equal(read.stdout, "kept");
 });

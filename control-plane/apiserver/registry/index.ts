@@ -2,6 +2,7 @@
 import { configMaps, endpoints, events, namespaces, nodes, pods, secrets, serviceAccounts } from "./kinds/core.ts";
 import { podDisruptionBudgets } from "./kinds/policy.ts";
 import { services } from "./kinds/service.ts";
+import { persistentVolumeClaims, persistentVolumes, storageClasses } from "./kinds/storage.ts";
 import { cronJobs, daemonSets, deployments, jobs, leases, replicaSets, statefulSets } from "./kinds/workloads.ts";
 import type { ResourceType } from "./types.ts";
 
@@ -23,6 +24,9 @@ export const resourceTypes: ResourceType[] = [
   cronJobs,
   leases,
   podDisruptionBudgets,
+  persistentVolumes,
+  persistentVolumeClaims,
+  storageClasses,
 ];
 
 export interface GroupVersion {
