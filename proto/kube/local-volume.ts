@@ -1,3 +1,9 @@
+// Node-local PersistentVolumes, as the local provisioner, the scheduler and
+// the node agent see them.
+import type { V1PersistentVolume } from "@kubernetes/client-node";
+
+export const hostnameLabel = "kubernetes.io/hostname";
+
 // The Docker volume that holds a node-local PersistentVolume's files: named
 // after the node and the claim, so the provisioner (which writes the path
 // into the PersistentVolume) and the node's agent (which mounts it) agree
@@ -7,3 +13,11 @@ export function localVolumeName(nodeName: string, namespace: string, claim: stri
 }
 
 export const claimLabel = "skiff.pvc";
+
+/** The node a PersistentVolume is pinned to by its required node affinity on the hostname label. */
+export function nodeOfVolume(pv: V1PersistentVolume | undefined): string | undefined {
+  for (const term of pv?.spec?.nodeAffinity?.required?.nodeSelectorTerms ?? []) {
+    for (const r of term.matchExpressions ?? []) if (r.key === hostnameLabel && r.operator === "In" && r.values?.length === 1) return r.values[0];
+  }
+  return undefined;
+}

@@ -14,7 +14,6 @@ import type { SyncResult } from "../controller-loop.ts";
 import { controllerRefOf, selectorMatches } from "../owners.ts";
 import { isAvailable, isReady } from "../replicaset/pod-state.ts";
 import { WorkQueue } from "../work-queue.ts";
-import { nodeOfClaim } from "../volume/local-volumes.ts";
 import { claimsFor, withClaims } from "./stateful-claims.ts";
 import { isFailed, isRunningAndReady, isTerminating, newStatefulPod, ordinalOf, revisionOf, templateFor, updateRevisionOf } from "./stateful-pods.ts";
 
@@ -81,8 +80,8 @@ export class StatefulSetController {
       const pod = byOrdinal.get(i);
       if (pod === undefined) {
         const { template, revision } = templateFor(set, revisionFor(i), pods);
-        const node = await this.ensureClaims(set, i);
-        await this.createPod(withClaims(newStatefulPod(set, i, template, revision), set, i, node));
+        await this.ensureClaims(set, i);
+        await this.createPod(withClaims(newStatefulPod(set, i, template, revision), set, i));
         if (ordered) return;
         continue;
       }
@@ -120,22 +119,16 @@ export class StatefulSetController {
     }
   }
 
-  /** Creates the pod's missing claims; returns the node holding their volumes, if they are bound to a node-local one. */
-  private async ensureClaims(set: V1StatefulSet, ordinal: number): Promise<string | undefined> {
-    let node: string | undefined;
+  /** Creates the pod's missing claims (kept after the pod: kube's Retain retention policy). */
+  private async ensureClaims(set: V1StatefulSet, ordinal: number): Promise<void> {
     for (const claim of claimsFor(set, ordinal)) {
-      const existing = this.api.cache("persistentvolumeclaims").get(claim.metadata?.namespace ?? "", claim.metadata?.name ?? "");
-      if (existing === undefined) {
-        try {
-          await this.api.create("persistentvolumeclaims", claim.metadata?.namespace ?? "", claim);
-        } catch (err) {
-          if (!isConflict(err)) throw err;
-        }
-        continue;
+      if (this.api.cache("persistentvolumeclaims").get(claim.metadata?.namespace ?? "", claim.metadata?.name ?? "") !== undefined) continue;
+      try {
+        await this.api.create("persistentvolumeclaims", claim.metadata?.namespace ?? "", claim);
+      } catch (err) {
+        if (!isConflict(err)) throw err;
       }
-      node ??= nodeOfClaim(this.api, existing);
     }
-    return node;
   }
 
   private async createPod(pod: V1Pod): Promise<void> {
