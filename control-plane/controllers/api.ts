@@ -1,7 +1,23 @@
 // What controllers need from the cluster: caches fed by list+watch, and
 // writes. Controllers see only this interface, so the same code runs on the
 // API server (kube-api.ts) and on an in-memory fake (fake-api.ts).
-import type { V1CronJob, V1Deployment, V1Endpoints, V1Job, V1Lease, V1Node, V1ObjectMeta, V1Pod, V1ReplicaSet, V1Service } from "@kubernetes/client-node";
+import type {
+  V1CronJob,
+  V1Job,
+  V1DaemonSet,
+  V1Deployment,
+  V1Endpoints,
+  V1Lease,
+  V1Node,
+  V1ObjectMeta,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1ReplicaSet,
+  V1Service,
+  V1StatefulSet,
+  V1StorageClass,
+} from "@kubernetes/client-node";
 
 export interface KindMap {
   pods: V1Pod;
@@ -13,12 +29,17 @@ export interface KindMap {
   leases: V1Lease;
   jobs: V1Job;
   cronjobs: V1CronJob;
+  statefulsets: V1StatefulSet;
+  daemonsets: V1DaemonSet;
+  persistentvolumes: V1PersistentVolume;
+  persistentvolumeclaims: V1PersistentVolumeClaim;
+  storageclasses: V1StorageClass;
 }
 
-export const allKinds: Kind[] = ["pods", "replicasets", "deployments", "nodes", "leases", "services", "endpoints", "jobs", "cronjobs"];
+export const allKinds: Kind[] = ["pods", "replicasets", "deployments", "nodes", "leases", "services", "endpoints", "jobs", "cronjobs", "statefulsets", "daemonsets", "persistentvolumes", "persistentvolumeclaims", "storageclasses"];
 
 /** Kinds without a namespace: their namespace argument is "" and their key "/<name>". */
-export const clusterScoped: ReadonlySet<Kind> = new Set(["nodes"]);
+export const clusterScoped: ReadonlySet<Kind> = new Set(["nodes", "persistentvolumes", "storageclasses"]);
 
 export type Kind = keyof KindMap;
 

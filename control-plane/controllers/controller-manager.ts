@@ -17,6 +17,9 @@ import { EndpointsController } from "./endpoints/endpoints-controller.ts";
 import { NodeLifecycleController, type NodeLifecycleOptions, skiffNodeLifecycle } from "./nodelifecycle/node-lifecycle-controller.ts";
 import { TaintEvictionController } from "./nodelifecycle/taint-eviction-controller.ts";
 import { ReplicaSetController } from "./replicaset/replicaset-controller.ts";
+import { DaemonSetController } from "./daemonset/daemonset-controller.ts";
+import { StatefulSetController } from "./statefulset/statefulset-controller.ts";
+import { LocalProvisioner } from "./volume/local-provisioner.ts";
 
 export interface LeaderGate {
   /**
@@ -50,7 +53,7 @@ export interface ControllerManagerOptions {
   nodeLifecycle?: NodeLifecycleOptions;
 }
 
-export const controllerNames = ["replicaset", "deployment", "endpoints", "nodelifecycle", "taint-eviction", "garbagecollector", "namespace", "podgc", "job", "cronjob"];
+export const controllerNames = ["replicaset", "deployment", "endpoints", "nodelifecycle", "taint-eviction", "garbagecollector", "namespace", "podgc", "job", "cronjob", "daemonset", "statefulset", "local-volume"];
 
 export class ControllerManager {
   private readonly loops: ControllerLoop[] = [];
@@ -63,6 +66,9 @@ export class ControllerManager {
   readonly taintEviction: TaintEvictionController;
   readonly jobs: JobController;
   readonly cronJobs: CronJobController;
+  readonly daemonSets: DaemonSetController;
+  readonly statefulSets: StatefulSetController;
+  readonly localVolumes: LocalProvisioner;
   private stopped: Promise<void> | undefined;
   private readonly stopping = new AbortController();
   private readonly clock: Clock;
@@ -89,6 +95,9 @@ export class ControllerManager {
     this.taintEviction = new TaintEvictionController(api, clock, log.with({ controller: "taint-eviction" }));
     this.jobs = new JobController(api, { clock });
     this.cronJobs = new CronJobController(api, { clock, log: log.with({ controller: "cronjob" }) });
+    this.daemonSets = new DaemonSetController(api, { clock });
+    this.statefulSets = new StatefulSetController(api, { clock });
+    this.localVolumes = new LocalProvisioner(api, clock);
   }
 
   /** Resolves once the caches are filled and the workers run. */
@@ -97,7 +106,7 @@ export class ControllerManager {
     const ready = new Promise<void>((resolve) => (started = resolve));
     this.stopped = this.gate.run(async (lost) => {
       await this.api.start();
-      const reconcilers: Reconciler[] = [this.replicaSets, this.deployments, this.endpoints, this.nodeLifecycle, this.taintEviction, this.jobs, this.cronJobs];
+      const reconcilers: Reconciler[] = [this.replicaSets, this.deployments, this.endpoints, this.nodeLifecycle, this.taintEviction, this.jobs, this.cronJobs, this.daemonSets, this.statefulSets, this.localVolumes];
       if (this.dynamic !== undefined) {
         // Discovery first: these controllers subscribe to a cache per resource before the caches fill.
         await this.dynamic.discover();

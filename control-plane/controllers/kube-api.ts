@@ -9,7 +9,11 @@ import { Informer } from "../../proto/kube/informer.ts";
 import type { Logger } from "../logger.ts";
 import { allKinds, type CacheEvent, type ClusterApi, clusterScoped, type Kind, type KindMap, type Named, type ObjectCache } from "./api.ts";
 
-const groupPath: Record<Kind, string> = { pods: "/api/v1", replicasets: "/apis/apps/v1", deployments: "/apis/apps/v1", nodes: "/api/v1", leases: "/apis/coordination.k8s.io/v1", services: "/api/v1", endpoints: "/api/v1", jobs: "/apis/batch/v1", cronjobs: "/apis/batch/v1" };
+const groupPath: Record<Kind, string> = { pods: "/api/v1", replicasets: "/apis/apps/v1", deployments: "/apis/apps/v1", nodes: "/api/v1", leases: "/apis/coordination.k8s.io/v1", services: "/api/v1", endpoints: "/api/v1", jobs: "/apis/batch/v1", cronjobs: "/apis/batch/v1", statefulsets: "/apis/apps/v1", daemonsets: "/apis/apps/v1",
+  persistentvolumes: "/api/v1",
+  persistentvolumeclaims: "/api/v1",
+  storageclasses: "/apis/storage.k8s.io/v1",
+};
 
 function collectionPath(kind: Kind, namespace?: string): string {
   return namespace === undefined || clusterScoped.has(kind) ? `${groupPath[kind]}/${kind}` : `${groupPath[kind]}/namespaces/${encodeURIComponent(namespace)}/${kind}`;

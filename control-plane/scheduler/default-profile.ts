@@ -12,8 +12,10 @@ import { NodeResourcesFit } from "./plugins/node-resources-fit/node-resources-fi
 import { NodeUnschedulable } from "./plugins/node-unschedulable/node-unschedulable.ts";
 import { SelectorSpread } from "./plugins/selector-spread/selector-spread.ts";
 import { TaintToleration } from "./plugins/taint-toleration/taint-toleration.ts";
+import { type ClaimVolumes, VolumeBinding } from "./plugins/volume-binding/volume-binding.ts";
 
-export function defaultProfile(view: ClusterView): ProfileEntry[] {
+/** With volumes, the VolumeBinding filter keeps pods of node-local claims on their volume's node. */
+export function defaultProfile(view: ClusterView, volumes?: ClaimVolumes): ProfileEntry[] {
   return [
     { plugin: new NodeUnschedulable() },
     { plugin: new NodeName() },
@@ -21,6 +23,7 @@ export function defaultProfile(view: ClusterView): ProfileEntry[] {
     { plugin: new NodeAffinity(), weight: 2 },
     { plugin: new NodePorts() },
     { plugin: new NodeResourcesFit() },
+    ...(volumes === undefined ? [] : [{ plugin: new VolumeBinding(volumes) }]),
     { plugin: new InterPodAffinity(view), weight: 2 },
     { plugin: new LeastAllocated(), weight: 1 },
     { plugin: new BalancedAllocation(), weight: 1 },

@@ -12,7 +12,9 @@ import { electionFlags, parseFlags } from "../leader-election/election-flags.ts"
 import { LeaderElector } from "../leader-election/leader-elector.ts";
 import { createLogger } from "../logger.ts";
 import { ApiBinder } from "./api/api-binder.ts";
+import { ApiClaimVolumes } from "./api/api-claim-volumes.ts";
 import { ApiClusterSource } from "./api/api-cluster-source.ts";
+import { defaultProfile } from "./default-profile.ts";
 import { Scheduler, defaultSchedulerName } from "./scheduler.ts";
 
 const usage = `usage: skiff scheduler --kubeconfig FILE [--leader-elect]
@@ -50,9 +52,11 @@ export async function runScheduler(args: string[]): Promise<number> {
   const binder = new ApiBinder(client, defaultSchedulerName, log);
 
   let scheduler: Scheduler | undefined;
+  const volumes = new ApiClaimVolumes(kc, client);
   const startScheduling = (): void => {
     log.info("scheduling", { leaderElection: election.enabled });
-    scheduler = new Scheduler({ source: new ApiClusterSource(kc, log), binder, recorder: binder, logger: log });
+    void volumes.start().catch((err: unknown) => log.warn("claim and volume caches failed to start", { error: String(err) }));
+    scheduler = new Scheduler({ source: new ApiClusterSource(kc, log), binder, recorder: binder, logger: log, profile: (view) => defaultProfile(view, volumes) });
     scheduler.run();
   };
 
@@ -86,6 +90,7 @@ export async function runScheduler(args: string[]): Promise<number> {
   process.once("SIGINT", shutdown);
   const code = await done;
   await scheduler?.stop();
+  await volumes.stop();
   await elector?.stop(code === 0);
   client.close();
   leaseClient?.close();

@@ -3,6 +3,7 @@ import { configMaps, endpoints, events, namespaces, nodes, pods, secrets, servic
 import { podDisruptionBudgets } from "./kinds/policy.ts";
 import { limitRanges, resourceQuotas } from "./kinds/quota.ts";
 import { services } from "./kinds/service.ts";
+import { persistentVolumeClaims, persistentVolumes, storageClasses } from "./kinds/storage.ts";
 import { cronJobs, daemonSets, deployments, jobs, leases, replicaSets, statefulSets } from "./kinds/workloads.ts";
 import type { ResourceType } from "./types.ts";
 
@@ -26,6 +27,9 @@ export const resourceTypes: ResourceType[] = [
   podDisruptionBudgets,
   resourceQuotas,
   limitRanges,
+  persistentVolumes,
+  persistentVolumeClaims,
+  storageClasses,
 ];
 
 export interface GroupVersion {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { V1Pod } from "@kubernetes/client-node";
-import { containerConfig, emptyDirVolumes, expandVars, infraConfig, infraSetup, resourceConfig, type PodContext } from "./container-config.ts";
+import { claimVolumes, containerConfig, emptyDirVolumes, expandVars, infraConfig, infraSetup, resourceConfig, type PodContext } from "./container-config.ts";
 import { RuntimeError } from "./errors.ts";
 
 const ctx: PodContext = {
@@ -150,4 +150,15 @@ test("a mount of a volume the pod does not have is a CreateContainerConfigError"
 test("expandVars", () => {
   const vars = new Map([["A", "1"]]);
   assert.equal(expandVars("$(A)-$$(A)-$(B)-$", vars), "1-$(A)-$(B)-$");
+});
+
+test("a persistentVolumeClaim volume is this node's volume of the claim, labelled with node and claim but not the pod, so it outlives the pod", () => {
+  const p = pod({
+    volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data-db-0" } }],
+    containers: [{ name: "a", image: "i", volumeMounts: [{ name: "data", mountPath: "/data" }] }],
+  });
+  const c = containerConfig(p, p.spec!.containers[0]!, "app", 0, "infra", ctx);
+  assert.deepEqual(c.HostConfig?.Mounts, [{ Type: "volume", Source: "skiff-local_node-1_shop_data-db-0", Target: "/data", ReadOnly: false }]);
+  assert.deepEqual(claimVolumes(p, ctx), [{ Name: "skiff-local_node-1_shop_data-db-0", Labels: { "skiff.test-run": "t1", "skiff.node": "node-1", "skiff.pvc": "shop.data-db-0" } }]);
+  assert.deepEqual(emptyDirVolumes(p, ctx), [], "not a per-pod volume");
 });

@@ -4,6 +4,7 @@
 // (command/args, env, resources, mounts, labels) is unit-tested.
 import type { V1Container, V1EnvVar, V1Pod } from "@kubernetes/client-node";
 import type Docker from "dockerode";
+import { claimLabel, localVolumeName } from "../../../proto/kube/local-volume.ts";
 import { resolvConf, type PodDns } from "../../dns/resolv-conf.ts";
 import { RuntimeError } from "./errors.ts";
 import { configMapKey, envFrom, noObjects, secretKey, type ObjectSource } from "./objects.ts";
@@ -127,7 +128,7 @@ export function resourceConfig(container: V1Container): Pick<Docker.HostConfig, 
   return out;
 }
 
-function mounts(pod: V1Pod, container: V1Container): { Mounts: Docker.MountSettings[]; Binds: string[] } {
+function mounts(pod: V1Pod, container: V1Container, nodeName: string): { Mounts: Docker.MountSettings[]; Binds: string[] } {
   const volumes = new Map((pod.spec?.volumes ?? []).map((v) => [v.name, v]));
   const out: Docker.MountSettings[] = [];
   const binds: string[] = [];
@@ -146,8 +147,12 @@ function mounts(pod: V1Pod, container: V1Container): { Mounts: Docker.MountSetti
     } else if (volume.hostPath !== undefined) {
       // A bind through Binds creates a missing directory (DirectoryOrCreate).
       binds.push(`${volume.hostPath.path}:${m.mountPath}${readOnly ? ":ro" : ""}`);
+    } else if (volume.persistentVolumeClaim !== undefined) {
+      // A node-local volume of the claim (the local provisioner's PersistentVolume on this node).
+      const source = localVolumeName(nodeName, pod.metadata?.namespace ?? "default", volume.persistentVolumeClaim.claimName);
+      out.push({ Type: "volume", Source: source, Target: m.mountPath, ReadOnly: readOnly || volume.persistentVolumeClaim.readOnly === true });
     } else {
-      throw new RuntimeError("CreateContainerConfigError", `volume ${m.name}: only emptyDir, hostPath, configMap and secret are supported yet`);
+      throw new RuntimeError("CreateContainerConfigError", `volume ${m.name}: only emptyDir, hostPath, configMap, secret and persistentVolumeClaim are supported yet`);
     }
   }
   return { Mounts: out, Binds: binds };
@@ -167,6 +172,18 @@ export function emptyDirVolumes(pod: V1Pod, ctx: PodContext): Docker.VolumeCreat
       // that writes the files goes before the pod's containers start.
       ...(v.emptyDir?.medium === "Memory" ? { DriverOpts: { type: "tmpfs", device: "tmpfs" } } : {}),
     }));
+}
+
+// The pod's persistentVolumeClaim volumes as this node's Docker volumes of
+// those claims, created if missing; labelled with the node and the claim but
+// not the pod, so removing the pod keeps them.
+export function claimVolumes(pod: V1Pod, ctx: PodContext): Docker.VolumeCreateOptions[] {
+  const ns = pod.metadata?.namespace ?? "default";
+  return (pod.spec?.volumes ?? []).flatMap((v) => {
+    const claim = v.persistentVolumeClaim?.claimName;
+    if (claim === undefined) return [];
+    return [{ Name: localVolumeName(ctx.nodeName, ns, claim), Labels: { ...ctx.extraLabels, [nodeLabel]: ctx.nodeName, [claimLabel]: `${ns}.${claim}` } }];
+  });
 }
 
 export function infraConfig(pod: V1Pod, ctx: PodContext): Docker.ContainerCreateOptions {
@@ -215,7 +232,7 @@ export function containerConfig(
     throw new RuntimeError("CreateContainerConfigError", `container ${container.name} has no image`);
   }
   const vars = containerEnv(pod, container, ctx);
-  const { Mounts, Binds } = mounts(pod, container);
+  const { Mounts, Binds } = mounts(pod, container, ctx.nodeName);
   const options: Docker.ContainerCreateOptions = {
     name: containerName(pod, container.name, attempt),
     Image: container.image,

@@ -6,7 +6,7 @@
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
 import type Docker from "dockerode";
 import { podDns } from "../../dns/resolv-conf.ts";
-import { containerConfig, emptyDirVolumeName, emptyDirVolumes, infraConfig, infraSetup, podLabels, podUid, type PodContext } from "./container-config.ts";
+import { claimVolumes, containerConfig, emptyDirVolumeName, emptyDirVolumes, infraConfig, infraSetup, podLabels, podUid, type PodContext } from "./container-config.ts";
 import { runProbe } from "../probes/prober.ts";
 import { execInContainer } from "./exec.ts";
 import { RuntimeError } from "./errors.ts";
@@ -139,7 +139,7 @@ export class DockerPodRuntime {
     const podIp = this.ips.allocate(uid);
     const ctx = this.context(podIp, pod);
     try {
-      for (const volume of emptyDirVolumes(pod, ctx)) await this.docker.createVolume(volume);
+      for (const volume of [...emptyDirVolumes(pod, ctx), ...claimVolumes(pod, ctx)]) await this.docker.createVolume(volume);
       await this.refreshVolumes(pod);
       const infra = await this.docker.createContainer(infraConfig(pod, ctx));
       await infra.start();

@@ -7,6 +7,7 @@ import { checkMetadata, invalidValue, notSupported, required } from "../validati
 import { validateCronJobSpec, validateJobSpec, validateJobUpdate } from "./batch-validation.ts";
 import { defineKind } from "./define.ts";
 import { defaultPodSpec, validatePodSpec, validateSelectorMatchesTemplate } from "./pod-spec.ts";
+import { defaultDaemonSetSpec, defaultStatefulSetSpec, validateDaemonSetRules, validateStatefulSetRules } from "./set-rules.ts";
 
 type Json = Record<string, unknown>;
 
@@ -124,12 +125,11 @@ export const statefulSets: ResourceType = defineKind({
   defaults: (o) => {
     const s = specOf(o);
     s.replicas ??= 1;
-    s.podManagementPolicy ??= "OrderedReady";
     s.revisionHistoryLimit ??= 10;
-    s.updateStrategy ??= { type: "RollingUpdate", rollingUpdate: { partition: 0 } };
+    defaultStatefulSetSpec(s);
     defaultPodSpec(templateSpec(o));
   },
-  validate: (o, old) => [...validateWorkload(o, ["Always"]), ...keepSelectorImmutable(o, old)],
+  validate: (o, old) => [...validateWorkload(o, ["Always"]), ...keepSelectorImmutable(o, old), ...validateStatefulSetRules(o, old)],
   prepareCreate: (o) => {
     o.status = { replicas: 0, availableReplicas: 0 };
   },
@@ -157,10 +157,10 @@ export const daemonSets: ResourceType = defineKind({
   defaults: (o) => {
     const s = specOf(o);
     s.revisionHistoryLimit ??= 10;
-    s.updateStrategy ??= { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } };
+    defaultDaemonSetSpec(s);
     defaultPodSpec(templateSpec(o));
   },
-  validate: (o, old) => [...validateWorkload(o, ["Always"]), ...keepSelectorImmutable(o, old)],
+  validate: (o, old) => [...validateWorkload(o, ["Always"]), ...keepSelectorImmutable(o, old), ...validateDaemonSetRules(o)],
   prepareCreate: (o) => {
     o.status = { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 };
   },
