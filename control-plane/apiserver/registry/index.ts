@@ -1,5 +1,6 @@
 // Every kind the apiserver serves, and lookups by group, version and resource.
 import { configMaps, endpoints, events, namespaces, nodes, pods, secrets, serviceAccounts } from "./kinds/core.ts";
+import { customResourceDefinitions } from "./kinds/custom-resource-definition.ts";
 import { podDisruptionBudgets } from "./kinds/policy.ts";
 import { services } from "./kinds/service.ts";
 import { cronJobs, daemonSets, deployments, jobs, leases, replicaSets, statefulSets } from "./kinds/workloads.ts";
@@ -23,7 +24,19 @@ export const resourceTypes: ResourceType[] = [
   cronJobs,
   leases,
   podDisruptionBudgets,
+  customResourceDefinitions,
 ];
+
+/** The kinds CRDs define, kept current by custom-resources/crd-watcher.ts; built-in kinds win on a clash. */
+let customResourceTypes: ResourceType[] = [];
+
+export function setCustomResourceTypes(types: ResourceType[]): void {
+  customResourceTypes = types;
+}
+
+function servedTypes(): ResourceType[] {
+  return customResourceTypes.length === 0 ? resourceTypes : [...resourceTypes, ...customResourceTypes];
+}
 
 export interface GroupVersion {
   group: string;
@@ -33,7 +46,7 @@ export interface GroupVersion {
 /** Groups in the order discovery lists them, each with its versions (preferred first). */
 export function groups(): { name: string; versions: string[] }[] {
   const out: { name: string; versions: string[] }[] = [];
-  for (const t of resourceTypes) {
+  for (const t of servedTypes()) {
     if (t.group === "") continue;
     let g = out.find((x) => x.name === t.group);
     if (g === undefined) out.push((g = { name: t.group, versions: [] }));
@@ -43,7 +56,7 @@ export function groups(): { name: string; versions: string[] }[] {
 }
 
 export function resourcesIn(gv: GroupVersion): ResourceType[] {
-  return resourceTypes.filter((t) => t.group === gv.group && t.versions.includes(gv.version));
+  return servedTypes().filter((t) => t.group === gv.group && t.versions.includes(gv.version));
 }
 
 export function findResource(gv: GroupVersion, resource: string): ResourceType | undefined {

@@ -97,6 +97,10 @@ export interface ResourceType {
   prepareUpdate?(obj: KubeObject, old: KubeObject): void;
   /** True while something beyond metadata.finalizers holds a deleted object (a Namespace's spec.finalizers). */
   holdsDeletion?(obj: KubeObject): boolean;
+  /** Removes fields the kind does not declare and returns their paths (custom resources: from their schema; built-ins use `model`). */
+  pruneUnknownFields?(obj: KubeObject): string[];
+  /** Custom resources take JSON merge and JSON patches only, as in Kubernetes. */
+  refusesStrategicMerge?: boolean;
   /** What a delete without propagationPolicy does to dependents, by request version (Kubernetes' DefaultGarbageCollectionPolicy). */
   defaultGcPolicy?(version: string): "OrphanDependents" | "DeleteDependents";
 }
