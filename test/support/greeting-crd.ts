@@ -32,7 +32,7 @@ export const greetingCrd = {
               },
               status: {
                 type: "object",
-                properties: { readyReplicas: { type: "integer" }, message: { type: "string" } },
+                properties: { readyReplicas: { type: "integer" }, observedGeneration: { type: "integer" }, message: { type: "string" } },
               },
             },
           },
