@@ -1,6 +1,7 @@
 // Every kind the apiserver serves, and lookups by group, version and resource.
 import { configMaps, endpoints, events, namespaces, nodes, pods, secrets, serviceAccounts } from "./kinds/core.ts";
 import { customResourceDefinitions } from "./kinds/custom-resource-definition.ts";
+import { nodeMetrics, podMetrics } from "./kinds/resource-metrics.ts";
 import { podDisruptionBudgets } from "./kinds/policy.ts";
 import { services } from "./kinds/service.ts";
 import { cronJobs, daemonSets, deployments, jobs, leases, replicaSets, statefulSets } from "./kinds/workloads.ts";
@@ -25,6 +26,8 @@ export const resourceTypes: ResourceType[] = [
   leases,
   podDisruptionBudgets,
   customResourceDefinitions,
+  nodeMetrics,
+  podMetrics,
 ];
 
 /** The kinds CRDs define, kept current by custom-resources/crd-watcher.ts; built-in kinds win on a clash. */
