@@ -1,5 +1,6 @@
 // Every kind the apiserver serves, and lookups by group, version and resource.
 import { configMaps, endpoints, events, namespaces, nodes, pods, secrets, serviceAccounts } from "./kinds/core.ts";
+import { horizontalPodAutoscalers } from "./kinds/autoscaling.ts";
 import { customResourceDefinitions } from "./kinds/custom-resource-definition.ts";
 import { nodeMetrics, podMetrics } from "./kinds/resource-metrics.ts";
 import { podDisruptionBudgets } from "./kinds/policy.ts";
@@ -26,6 +27,7 @@ export const resourceTypes: ResourceType[] = [
   leases,
   podDisruptionBudgets,
   customResourceDefinitions,
+  horizontalPodAutoscalers,
   nodeMetrics,
   podMetrics,
 ];

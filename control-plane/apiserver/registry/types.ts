@@ -97,6 +97,8 @@ export interface ResourceType {
   prepareUpdate?(obj: KubeObject, old: KubeObject): void;
   /** True while something beyond metadata.finalizers holds a deleted object (a Namespace's spec.finalizers). */
   holdsDeletion?(obj: KubeObject): boolean;
+  /** The verbs discovery lists (default: all of create, delete, get, list, patch, update, watch). */
+  verbs?: string[];
   /** Removes fields the kind does not declare and returns their paths (custom resources: from their schema; built-ins use `model`). */
   pruneUnknownFields?(obj: KubeObject): string[];
   /** Custom resources take JSON merge and JSON patches only, as in Kubernetes. */

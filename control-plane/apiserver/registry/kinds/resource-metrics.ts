@@ -4,5 +4,5 @@
 import { defineKind } from "./define.ts";
 
 // No model: these kinds are only read, so no field validation applies.
-export const nodeMetrics = defineKind({ group: "metrics.k8s.io", versions: ["v1beta1"], resource: "nodes", kind: "NodeMetrics", namespaced: false, model: "" });
-export const podMetrics = defineKind({ group: "metrics.k8s.io", versions: ["v1beta1"], resource: "pods", kind: "PodMetrics", namespaced: true, model: "" });
+export const nodeMetrics = defineKind({ group: "metrics.k8s.io", versions: ["v1beta1"], resource: "nodes", kind: "NodeMetrics", namespaced: false, model: "", verbs: ["get", "list"] });
+export const podMetrics = defineKind({ group: "metrics.k8s.io", versions: ["v1beta1"], resource: "pods", kind: "PodMetrics", namespaced: true, model: "", verbs: ["get", "list"] });
