@@ -88,6 +88,25 @@ describe("custom resources", () => {
     assert.equal((await api.request(`${greetings}/from-peer`)).status, 200);
   });
 
+  test("a CRD whose names another CRD of the group holds is not served", async () => {
+    const clash = structuredClone(greetingCrd);
+    clash.metadata.name = "salutations.example.com";
+    clash.spec.names = { plural: "salutations", singular: "salutation", kind: "Greeting", shortNames: ["sal"] };
+    assert.equal((await api.request(crdPath, { method: "POST", body: JSON.stringify(clash) })).status, 201);
+    const conditions = await until("NamesAccepted=False", async () => {
+      const crd = (await api.request(`${crdPath}/salutations.example.com`)).json() as Obj;
+      const c = (crd.status?.conditions ?? []) as { type: string; status: string; reason: string; message: string }[];
+      return c.some((x) => x.type === "NamesAccepted" && x.status === "False") ? c : undefined;
+    });
+    const names = conditions.find((c) => c.type === "NamesAccepted")!;
+    assert.deepEqual([names.reason, names.message], ["KindConflict", '"Greeting" is already in use']);
+    assert.equal(conditions.find((c) => c.type === "Established")?.status, "False");
+    assert.equal((await api.request("/apis/example.com/v1/namespaces/t/salutations")).status, 404);
+    assert.equal((await api.request(`${crdPath}/salutations.example.com`, { method: "DELETE" })).status, 200);
+    // Deleting the refused CRD leaves the served kind and its objects alone.
+    assert.equal((await api.request(`${greetings}/from-peer`)).status, 200);
+  });
+
   test("schema: defaults, pruning, strict field validation", async () => {
     const r = await api.request(greetings, { method: "POST", body: greeting("pruned", { message: "hello", bogus: 1, extra: { anything: { goes: true } } }, { surplus: "x" }) });
     assert.equal(r.status, 201, r.body);

@@ -1,10 +1,14 @@
 // Every apiserver serves what the CRDs in the store define: it lists them,
 // then watches for changes (so a CRD created through another apiserver is
-// served here too), marks each CRD Established once it serves it, and when a
-// CRD is deleted stops serving its resource and deletes its objects.
+// served here too). Names are first come, first served within a group (by
+// creation revision, so every apiserver decides alike): a CRD whose plural,
+// singular, short names or kind another CRD already holds is not served
+// and gets NamesAccepted=False. The others get NamesAccepted and
+// Established. When a CRD is deleted its resource is no longer served and
+// its objects are deleted.
 import { ApiError } from "../errors.ts";
 import { setCustomResourceTypes } from "../registry/index.ts";
-import { conditionsOf, customResourceDefinitions, setCondition } from "../registry/kinds/custom-resource-definition.ts";
+import { type Condition, type CrdNames, conditionsOf, crdSpec, customResourceDefinitions, setCondition } from "../registry/kinds/custom-resource-definition.ts";
 import type { KubeObject, ResourceType } from "../registry/types.ts";
 import { decodeObject } from "../rest/codec.ts";
 import { resourcePrefix } from "../rest/keys.ts";
@@ -14,8 +18,21 @@ import { typesOfCrd } from "./resource-type.ts";
 
 type Log = (entry: Record<string, unknown>) => void;
 
+interface Known {
+  crd: KubeObject;
+  createRevision: number;
+}
+
+type Verdict = { accepted: true; types: ResourceType[] } | { accepted: false; reason: string; message: string };
+
+function namesOf(n: CrdNames): { resources: string[]; kind: string } {
+  return { resources: [n.plural, n.singular ?? n.kind.toLowerCase(), ...(n.shortNames ?? [])], kind: n.kind };
+}
+
 export class CrdWatcher {
-  private readonly served = new Map<string, ResourceType[]>();
+  private readonly known = new Map<string, Known>();
+  /** The CRDs served now: only their deletion deletes objects (a refused CRD may share a plural with a served one). */
+  private accepted = new Set<string>();
   private watch: StorageWatch | undefined;
   private closed = false;
   private readonly prefix = resourcePrefix(customResourceDefinitions);
@@ -28,9 +45,8 @@ export class CrdWatcher {
   /** Resolves once the CRDs in the store are served. */
   async start(): Promise<void> {
     const page = await this.objects.storage.list(this.prefix);
-    const names = new Set<string>();
-    for (const kv of page.items) names.add(this.install(kv));
-    for (const name of [...this.served.keys()]) if (!names.has(name)) this.served.delete(name);
+    this.known.clear();
+    for (const kv of page.items) this.remember(kv);
     this.publish();
     this.watch = this.objects.storage.watch(this.prefix, page.revision, {
       onEvents: (events) => this.apply(events),
@@ -48,48 +64,92 @@ export class CrdWatcher {
     this.watch?.close();
   }
 
+  private remember(kv: StoredValue): void {
+    const crd = decodeObject(customResourceDefinitions, "v1", kv);
+    this.known.set(crd.metadata.name!, { crd, createRevision: kv.createRevision });
+  }
+
   private apply(events: WatchEvent[]): void {
     for (const e of events) {
-      if (e.type === "put") this.install(e.kv);
-      else if (e.type === "delete" && e.previous !== undefined) this.uninstall(e.previous);
+      if (e.type === "put") this.remember(e.kv);
+      else if (e.type === "delete" && e.previous !== undefined) {
+        const crd = decodeObject(customResourceDefinitions, "v1", e.previous);
+        this.known.delete(crd.metadata.name!);
+        const type = this.typesOf(crd)[0];
+        if (type !== undefined && this.accepted.has(crd.metadata.name!)) void this.deleteObjects(type);
+      }
     }
     this.publish();
   }
 
-  private publish(): void {
-    setCustomResourceTypes([...this.served.values()].flat());
-  }
-
-  private install(kv: StoredValue): string {
-    const crd = decodeObject(customResourceDefinitions, "v1", kv);
-    const name = crd.metadata.name!;
+  private typesOf(crd: KubeObject): ResourceType[] {
     try {
-      this.served.set(name, typesOfCrd(crd));
+      return typesOfCrd(crd);
     } catch (err) {
-      this.log({ level: "error", msg: "cannot serve CRD", crd: name, error: err instanceof Error ? err.message : String(err) });
-      return name;
+      this.log({ level: "error", msg: "cannot serve CRD", crd: crd.metadata.name, error: err instanceof Error ? err.message : String(err) });
+      return [];
     }
-    if (!conditionsOf(crd).some((c) => c.type === "Established" && c.status === "True")) void this.establish(name);
-    return name;
   }
 
-  private async establish(name: string): Promise<void> {
+  /** Decides every CRD's names, oldest first, serves the accepted ones and brings their conditions up to date. */
+  private publish(): void {
+    const taken = new Map<string, { resources: Map<string, string>; kinds: Map<string, string> }>();
+    const served: ResourceType[] = [];
+    const accepted = new Set<string>();
+    for (const { crd } of [...this.known.values()].sort((a, b) => a.createRevision - b.createRevision)) {
+      const spec = crdSpec(crd);
+      let group = taken.get(spec.group);
+      if (group === undefined) taken.set(spec.group, (group = { resources: new Map(), kinds: new Map() }));
+      const names = namesOf(spec.names);
+      const resourceClash = names.resources.find((n) => group.resources.has(n));
+      const kindClash = group.kinds.get(names.kind);
+      let verdict: Verdict;
+      if (resourceClash !== undefined) verdict = { accepted: false, reason: "PluralConflict", message: `"${resourceClash}" is already in use` };
+      else if (kindClash !== undefined) verdict = { accepted: false, reason: "KindConflict", message: `"${names.kind}" is already in use` };
+      else {
+        for (const n of names.resources) group.resources.set(n, crd.metadata.name!);
+        group.kinds.set(names.kind, crd.metadata.name!);
+        verdict = { accepted: true, types: this.typesOf(crd) };
+        accepted.add(crd.metadata.name!);
+        served.push(...verdict.types);
+      }
+      if (this.needsStatus(crd, verdict)) void this.writeStatus(crd.metadata.name!, verdict);
+    }
+    this.accepted = accepted;
+    setCustomResourceTypes(served);
+  }
+
+  private conditionsFor(verdict: Verdict): Omit<Condition, "lastTransitionTime">[] {
+    if (verdict.accepted) {
+      return [
+        { type: "NamesAccepted", status: "True", reason: "NoConflicts", message: "no conflicts found" },
+        { type: "Established", status: "True", reason: "InitialNamesAccepted", message: "the initial names have been accepted" },
+      ];
+    }
+    return [
+      { type: "NamesAccepted", status: "False", reason: verdict.reason, message: verdict.message },
+      { type: "Established", status: "False", reason: "NotAccepted", message: "not all names are accepted" },
+    ];
+  }
+
+  private needsStatus(crd: KubeObject, verdict: Verdict): boolean {
+    const have = conditionsOf(crd);
+    const accepted = (crd.status as { acceptedNames?: unknown } | undefined)?.acceptedNames;
+    if (verdict.accepted && JSON.stringify(accepted) !== JSON.stringify(crdSpec(crd).names)) return true;
+    return this.conditionsFor(verdict).some((c) => !have.some((h) => h.type === c.type && h.status === c.status && h.reason === c.reason));
+  }
+
+  private async writeStatus(name: string, verdict: Verdict): Promise<void> {
     try {
       await this.objects.modify(customResourceDefinitions, "v1", undefined, name, "status", (crd: KubeObject) => {
-        setCondition(crd, { type: "Established", status: "True", reason: "InitialNamesAccepted", message: "the initial names have been accepted" });
+        for (const c of this.conditionsFor(verdict)) setCondition(crd, c);
+        if (verdict.accepted) (crd.status as Record<string, unknown>).acceptedNames = structuredClone(crdSpec(crd).names);
         return crd;
       });
     } catch (err) {
       // Another apiserver got there first, or the CRD is gone already.
-      if (!(err instanceof ApiError && (err.code === 404 || err.code === 409))) this.log({ level: "warn", msg: "cannot mark CRD Established", crd: name, error: String(err) });
+      if (!(err instanceof ApiError && (err.code === 404 || err.code === 409))) this.log({ level: "warn", msg: "cannot write CRD status", crd: name, error: String(err) });
     }
-  }
-
-  private uninstall(previous: StoredValue): void {
-    const crd = decodeObject(customResourceDefinitions, "v1", previous);
-    const types = this.served.get(crd.metadata.name!) ?? [];
-    this.served.delete(crd.metadata.name!);
-    if (types[0] !== undefined) void this.deleteObjects(types[0]);
   }
 
   /** Every apiserver does this; deleting a key twice is harmless. */

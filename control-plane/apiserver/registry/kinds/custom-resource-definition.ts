@@ -27,6 +27,7 @@ export interface CrdVersion {
 }
 
 export interface CrdNames {
+  [key: string]: unknown;
   plural: string;
   singular?: string;
   kind: string;
@@ -77,13 +78,12 @@ function defaults(obj: KubeObject): void {
     spec.names.singular ??= spec.names.kind.toLowerCase();
     spec.names.listKind ??= `${spec.names.kind}List`;
   }
-  if (Array.isArray(spec.versions) && isObject(spec.names)) {
+  // acceptedNames and the NamesAccepted and Established conditions are the apiservers' to set (custom-resources/crd-watcher.ts).
+  if (Array.isArray(spec.versions)) {
     const status = (obj.status ??= {}) as Record<string, unknown>;
-    status.acceptedNames = structuredClone(spec.names);
     const stored = new Set(Array.isArray(status.storedVersions) ? (status.storedVersions as string[]) : []);
     for (const v of spec.versions) if (isObject(v) && v.storage === true && typeof v.name === "string") stored.add(v.name);
     status.storedVersions = [...stored];
-    setCondition(obj, { type: "NamesAccepted", status: "True", reason: "NoConflicts", message: "no conflicts found" });
   }
 }
 
