@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { ServiceAllocators } from "./allocators.ts";
 import { Authenticator, parseTokenFile } from "./auth/auth.ts";
 import { bootstrapCluster } from "./bootstrap.ts";
+import { CrdWatcher } from "./custom-resources/crd-watcher.ts";
 import { FlagError, parseApiServerFlags, usage } from "./flags.ts";
 import { ApiMetrics } from "./metrics.ts";
 import { resourceTypes } from "./registry/index.ts";
@@ -55,6 +56,8 @@ export async function runApiServer(args: string[]): Promise<number> {
       await new Promise((r) => setTimeout(r, 500));
     }
   }
+  const crds = new CrdWatcher(objects, log);
+  await crds.start();
   const server = createApiServer({
     cert: readFileSync(flags.tlsCertFile, "utf8"),
     key: readFileSync(flags.tlsPrivateKeyFile, "utf8"),
@@ -84,6 +87,7 @@ export async function runApiServer(args: string[]): Promise<number> {
       server.close();
       server.closeAllConnections();
       watchCaches.close();
+      crds.close();
       storage.close();
       resolve();
     };

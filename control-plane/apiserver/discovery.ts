@@ -24,7 +24,7 @@ export function apiGroup(name: string): Record<string, unknown> | undefined {
 }
 
 function entries(t: ResourceType): Record<string, unknown>[] {
-  const main: Record<string, unknown> = { name: t.resource, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs };
+  const main: Record<string, unknown> = { name: t.resource, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: t.verbs ?? verbs };
   if (t.shortNames.length > 0) main.shortNames = t.shortNames;
   if (t.categories.length > 0) main.categories = t.categories;
   const out = [main];

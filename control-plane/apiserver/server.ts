@@ -10,6 +10,7 @@ import type { ApiMetrics } from "./metrics.ts";
 import { findResource, servesGroupVersion } from "./registry/index.ts";
 import { type ResourceRequest, verbOf } from "./rest/context.ts";
 import { type HandlerDeps, handleResource } from "./rest/handlers.ts";
+import { handleResourceMetrics } from "./rest/resource-metrics.ts";
 import type { Storage } from "./storage/storage.ts";
 
 export const serverVersion = {
@@ -125,7 +126,8 @@ async function route(o: ServerOptions, req: IncomingMessage, res: ServerResponse
     throw forbidden(user.name, verb, subresource === undefined ? type.resource : `${type.resource}/${subresource}`, type.group, type.namespaced ? namespace : undefined, name);
   }
   const r: ResourceRequest = { type, version, namespace, name, subresource, query: url.searchParams, req, res, user };
-  await handleResource(o.deps, r, verb);
+  if (type.group === "metrics.k8s.io") await handleResourceMetrics(o.deps, r, verb);
+  else await handleResource(o.deps, r, verb);
   return { verb, resource: type.resource };
 }
 

@@ -18,6 +18,8 @@ import { DynamicKubeApi } from "./dynamic/dynamic-kube-api.ts";
 import { defaultTerminatedPodThreshold } from "./podgc/pod-gc-controller.ts";
 import { KubeApi } from "./kube-api.ts";
 import { leaseGate } from "./lease-gate.ts";
+import { KubeAutoscalingClient } from "./podautoscaler/autoscaling-client.ts";
+import type { AutoscalingOptions } from "./podautoscaler/hpa-controller.ts";
 import { type NodeLifecycleOptions, skiffNodeLifecycle } from "./nodelifecycle/node-lifecycle-controller.ts";
 
 const nodeLifecycleFlags = new Set(["node-monitor-grace-period", "node-monitor-period", "node-eviction-rate", "secondary-node-eviction-rate", "unhealthy-zone-threshold", "large-cluster-size-threshold"]);
@@ -30,6 +32,24 @@ export interface ControllerManagerFlags {
   enabled: (name: string) => boolean;
   terminatedPodGcThreshold: number;
   nodeLifecycle: NodeLifecycleOptions;
+  autoscaling: AutoscalingOptions;
+}
+
+const autoscalingFlags = new Set(["horizontal-pod-autoscaler-sync-period", "horizontal-pod-autoscaler-downscale-stabilization"]);
+
+/** --horizontal-pod-autoscaler-sync-period (15s) and --horizontal-pod-autoscaler-downscale-stabilization (5m), as kube's. */
+function autoscalingOptions(flags: Map<string, string | true>): AutoscalingOptions {
+  const duration = (name: string, fallback: number, ok: (ms: number) => boolean): number => {
+    const v = flags.get(name);
+    if (v === true) throw new Error(`--${name} needs a value`);
+    const ms = v === undefined ? fallback : parseDuration(v);
+    if (!ok(ms)) throw new Error(`--${name}: invalid value "${String(v)}"`);
+    return ms;
+  };
+  return {
+    syncPeriodMs: duration("horizontal-pod-autoscaler-sync-period", 15_000, (ms) => ms > 0),
+    downscaleStabilizationMs: duration("horizontal-pod-autoscaler-downscale-stabilization", 300_000, (ms) => ms >= 0),
+  };
 }
 
 /** kube-controller-manager's --controllers syntax: "*,-podgc" or "garbagecollector,namespace". */
@@ -77,7 +97,7 @@ function nodeLifecycleOptions(flags: Map<string, string | true>): NodeLifecycleO
 export function parseFlags(args: string[]): ControllerManagerFlags {
   const flags = parseFlagMap(args, new Set(["leader-elect"]));
   for (const name of flags.keys()) {
-    if (!["kubeconfig", "concurrent-syncs", "controllers", "terminated-pod-gc-threshold"].includes(name) && !name.startsWith("leader-elect") && !nodeLifecycleFlags.has(name)) throw new Error(`unknown flag --${name}`);
+    if (!["kubeconfig", "concurrent-syncs", "controllers", "terminated-pod-gc-threshold"].includes(name) && !name.startsWith("leader-elect") && !nodeLifecycleFlags.has(name) && !autoscalingFlags.has(name)) throw new Error(`unknown flag --${name}`);
   }
   const election = electionFlags(flags, "kube-controller-manager");
   const kubeconfig = flags.get("kubeconfig") ?? process.env.KUBECONFIG;
@@ -90,7 +110,7 @@ export function parseFlags(args: string[]): ControllerManagerFlags {
   const threshold = flags.get("terminated-pod-gc-threshold") ?? String(defaultTerminatedPodThreshold);
   const terminatedPodGcThreshold = Number(threshold);
   if (threshold === true || !Number.isInteger(terminatedPodGcThreshold)) throw new Error("--terminated-pod-gc-threshold must be an integer (0 or less keeps every terminated pod)");
-  return { kubeconfig, workers, election, enabled: parseControllers(controllers), terminatedPodGcThreshold, nodeLifecycle: nodeLifecycleOptions(flags) };
+  return { kubeconfig, workers, election, enabled: parseControllers(controllers), terminatedPodGcThreshold, nodeLifecycle: nodeLifecycleOptions(flags), autoscaling: autoscalingOptions(flags) };
 }
 
 export async function runControllerManager(args: string[]): Promise<number> {
@@ -122,6 +142,7 @@ export async function runControllerManager(args: string[]): Promise<number> {
     enabled: flags.enabled,
     podGc: { terminatedPodThreshold: flags.terminatedPodGcThreshold },
     nodeLifecycle: flags.nodeLifecycle,
+    autoscaling: { ...flags.autoscaling, client: new KubeAutoscalingClient(kc) },
   });
   // Signals first: a standby waits in start() until it leads.
   const signalled = new Promise<boolean>((resolve) => {

@@ -20,6 +20,8 @@ import { ReplicaSetController } from "./replicaset/replicaset-controller.ts";
 import { DaemonSetController } from "./daemonset/daemonset-controller.ts";
 import { StatefulSetController } from "./statefulset/statefulset-controller.ts";
 import { LocalProvisioner } from "./volume/local-provisioner.ts";
+import type { AutoscalingClient } from "./podautoscaler/autoscaling-client.ts";
+import { type AutoscalingOptions, HorizontalPodAutoscalerController } from "./podautoscaler/hpa-controller.ts";
 
 export interface LeaderGate {
   /**
@@ -51,9 +53,11 @@ export interface ControllerManagerOptions {
   enabled?: (name: string) => boolean;
   podGc?: PodGcOptions;
   nodeLifecycle?: NodeLifecycleOptions;
+  /** The HPA controller runs only with a client for scale, pods, metrics and status. */
+  autoscaling?: AutoscalingOptions & { client: AutoscalingClient };
 }
 
-export const controllerNames = ["replicaset", "deployment", "endpoints", "nodelifecycle", "taint-eviction", "garbagecollector", "namespace", "podgc", "job", "cronjob", "daemonset", "statefulset", "local-volume"];
+export const controllerNames = ["replicaset", "deployment", "endpoints", "nodelifecycle", "taint-eviction", "garbagecollector", "namespace", "podgc", "job", "cronjob", "daemonset", "statefulset", "local-volume", "horizontalpodautoscaling"];
 
 export class ControllerManager {
   private readonly loops: ControllerLoop[] = [];
@@ -75,6 +79,7 @@ export class ControllerManager {
   private readonly dynamic: DynamicApi | undefined;
   private readonly enabled: (name: string) => boolean;
   private readonly podGc: PodGcOptions;
+  private readonly autoscaling: ControllerManagerOptions["autoscaling"];
 
   constructor(
     private readonly api: ClusterApi,
@@ -86,6 +91,7 @@ export class ControllerManager {
     this.dynamic = opts.dynamic;
     this.enabled = opts.enabled ?? (() => true);
     this.podGc = opts.podGc ?? {};
+    this.autoscaling = opts.autoscaling;
     this.gate = opts.gate ?? alwaysLeader();
     this.workers = opts.workers ?? 5;
     this.replicaSets = new ReplicaSetController(api, { clock });
@@ -140,6 +146,7 @@ export class ControllerManager {
     if (this.enabled("garbagecollector")) out.push(new GarbageCollector(dynamic, this.clock));
     if (this.enabled("namespace")) out.push(new NamespaceController(dynamic, this.clock));
     if (this.enabled("podgc")) out.push(new PodGcController(dynamic, this.clock, this.podGc));
+    if (this.enabled("horizontalpodautoscaling") && this.autoscaling !== undefined) out.push(new HorizontalPodAutoscalerController(dynamic, this.clock, this.autoscaling.client, this.autoscaling));
     return out;
   }
 

@@ -24,6 +24,7 @@ import { ApiStatusWriter } from "./api-status-writer.ts";
 import type { AgentFlags } from "./flags.ts";
 import { type AgentLog, errorText } from "./log.ts";
 import { createLogServer } from "./log-server.ts";
+import { statsSummary } from "../kubelet/stats-summary.ts";
 import { NodeHeartbeat } from "./node-heartbeat.ts";
 import { selfSignedCert } from "./serving-cert.ts";
 
@@ -160,7 +161,15 @@ export class Agent {
       return;
     }
     const { cert, key } = await selfSignedCert(this.flags.nodeName, this.self.ip);
-    const server = createLogServer({ cert, key, clientCa, runtime: this.runtime, pod: (ns, name) => this.pods.get(ns, name), log: this.deps.log });
+    const server = createLogServer({
+      cert,
+      key,
+      clientCa,
+      runtime: this.runtime,
+      pod: (ns, name) => this.pods.get(ns, name),
+      log: this.deps.log,
+      statsSummary: () => statsSummary(this.deps.docker, this.flags.nodeName, this.self.id),
+    });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.flags.logPort, this.self.ip, () => resolve());

@@ -18,6 +18,8 @@ export interface LogServerOptions {
   runtime: DockerPodRuntime;
   pod: (namespace: string, name: string) => V1Pod | undefined;
   log: AgentLog;
+  /** GET /stats/summary (kubelet's Summary API, what metrics-server reads). */
+  statsSummary?: () => Promise<unknown>;
 }
 
 export function logOptions(query: URLSearchParams, container: string): LogOptions {
@@ -47,6 +49,13 @@ export function createLogServer(o: LogServerOptions): Server {
     const text = (status: number, body: string): void => {
       res.writeHead(status, { "Content-Type": "text/plain" }).end(`${body}\n`);
     };
+    if (req.method === "GET" && url.pathname === "/stats/summary" && o.statsSummary !== undefined) {
+      o.statsSummary().then(
+        (summary) => res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(summary)),
+        (err: unknown) => text(500, errorText(err)),
+      );
+      return;
+    }
     if (req.method !== "GET" || m === null) return text(404, "not found");
     const [namespace, name, container] = [m[1]!, m[2]!, m[3]!].map(decodeURIComponent) as [string, string, string];
     const pod = o.pod(namespace, name);

@@ -45,6 +45,18 @@ test("a Deployment: nested messages, repeated fields, pointer zeros kept, other 
   });
 });
 
+test("a HorizontalPodAutoscaler as kubectl 1.32's autoscale sends it", () => {
+  const ref = [...bytes(1, "Deployment"), ...bytes(2, "web"), ...bytes(3, "apps/v1")];
+  const spec = [...bytes(1, ref), ...int(2, 1), ...int(3, 3), ...int(4, 50)];
+  const obj = decodeKubernetesProtobuf(envelope("autoscaling/v1", "HorizontalPodAutoscaler", [...bytes(1, bytes(1, "web")), ...bytes(2, spec), ...bytes(3, [...int(3, 0), ...int(4, 0)])]));
+  assert.deepEqual(obj, {
+    apiVersion: "autoscaling/v1",
+    kind: "HorizontalPodAutoscaler",
+    metadata: { name: "web" },
+    spec: { scaleTargetRef: { kind: "Deployment", name: "web", apiVersion: "apps/v1" }, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50 },
+  });
+});
+
 test("unknown fields with content, unknown kinds and bad framing are refused, not guessed", () => {
   assert.throws(() => decodeKubernetesProtobuf(envelope("v1", "ConfigMap", [...bytes(1, bytes(1, "x")), ...bytes(9, "surprise")])), ProtobufDecodeError);
   assert.throws(() => decodeKubernetesProtobuf(envelope("v1", "Pod", [])), ProtobufDecodeError);

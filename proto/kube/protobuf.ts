@@ -77,6 +77,9 @@ const messages: Record<string, MessageSpec> = {
   JobTemplateSpec: { 1: ["metadata", "ObjectMeta"], 2: ["spec", "JobSpec"] },
   PodDisruptionBudget: { 1: ["metadata", "ObjectMeta"], 2: ["spec", "PodDisruptionBudgetSpec"], 3: ["status", "ignore"] },
   PodDisruptionBudgetSpec: { 1: ["minAvailable", "intOrString"], 2: ["selector", "LabelSelector"], 3: ["maxUnavailable", "intOrString"], 4: ["unhealthyPodEvictionPolicy", "string"] },
+  HorizontalPodAutoscaler: { 1: ["metadata", "ObjectMeta"], 2: ["spec", "HorizontalPodAutoscalerSpec"], 3: ["status", "ignore"] },
+  HorizontalPodAutoscalerSpec: { 1: ["scaleTargetRef", "CrossVersionObjectReference"], 2: ["minReplicas", "int"], 3: ["maxReplicas", "int"], 4: ["targetCPUUtilizationPercentage", "int"] },
+  CrossVersionObjectReference: { 1: ["kind", "string"], 2: ["name", "string"], 3: ["apiVersion", "string"] },
   Empty: {},
 };
 
@@ -101,12 +104,14 @@ const pointerFields = new Set([
   "blockOwnerDeletion",
   "minAvailable",
   "maxUnavailable",
+  "minReplicas",
+  "targetCPUUtilizationPercentage",
 ]);
 
 const zeroTime = "zero-time";
 
 /** The kinds whose protobuf form skiff decodes, by kind name. */
-export const protobufKinds = new Set(["Namespace", "ConfigMap", "Secret", "ServiceAccount", "Service", "Deployment", "Job", "CronJob", "PodDisruptionBudget"]);
+export const protobufKinds = new Set(["Namespace", "ConfigMap", "Secret", "ServiceAccount", "Service", "Deployment", "Job", "CronJob", "PodDisruptionBudget", "HorizontalPodAutoscaler"]);
 
 class Reader {
   pos = 0;

@@ -63,7 +63,7 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
     test("discovery, OpenAPI and metrics", async () => {
       assert.deepEqual((await api.request("/api")).json().versions, ["v1"]);
       const groups = (await api.request("/apis")).json().groups as { name: string; versions: { version: string }[] }[];
-      assert.deepEqual(groups.map((g) => g.name), ["apps", "batch", "coordination.k8s.io", "policy", "storage.k8s.io"]);
+      assert.deepEqual(groups.map((g) => g.name), ["apps", "batch", "coordination.k8s.io", "policy", "storage.k8s.io", "apiextensions.k8s.io", "autoscaling", "metrics.k8s.io"]);
       assert.deepEqual(groups.find((g) => g.name === "batch")!.versions.map((v) => v.version), ["v1", "v1beta1"]);
       const core = (await api.request("/api/v1")).json().resources as { name: string; shortNames?: string[]; categories?: string[]; verbs: string[] }[];
       const pods = core.find((r) => r.name === "pods")!;

@@ -48,6 +48,7 @@ export class ApiServerProcess {
   proc: ChildProcess | undefined;
   readonly log: string[] = [];
   private readonly cacheDirs = new Map<string, string>();
+  private readonly peers: ApiServerProcess[] = [];
 
   private constructor(
     readonly store: StoreCluster,
@@ -92,6 +93,18 @@ export class ApiServerProcess {
       }
       throw err;
     }
+  }
+
+  /**
+   * Another apiserver process on the same store and credentials, on a port
+   * of its own (a cluster runs several). stop() of this one stops it too.
+   */
+  async startPeer(): Promise<ApiServerProcess> {
+    const peer = new ApiServerProcess(this.store, this.dir, await freePort(), this.host, this.serviceCidr, this.nodeArgs);
+    this.peers.push(peer);
+    peer.launch();
+    await peer.waitReady();
+    return peer;
   }
 
   launch(): void {
@@ -279,6 +292,7 @@ export class ApiServerProcess {
   }
 
   async stop(): Promise<void> {
+    for (const peer of this.peers) await peer.stopServer();
     await this.stopServer();
     await this.store.stop();
     rmSync(this.dir, { recursive: true, force: true });

@@ -1,5 +1,8 @@
 // Every kind the apiserver serves, and lookups by group, version and resource.
 import { configMaps, endpoints, events, namespaces, nodes, pods, secrets, serviceAccounts } from "./kinds/core.ts";
+import { horizontalPodAutoscalers } from "./kinds/autoscaling.ts";
+import { customResourceDefinitions } from "./kinds/custom-resource-definition.ts";
+import { nodeMetrics, podMetrics } from "./kinds/resource-metrics.ts";
 import { podDisruptionBudgets } from "./kinds/policy.ts";
 import { limitRanges, resourceQuotas } from "./kinds/quota.ts";
 import { services } from "./kinds/service.ts";
@@ -30,7 +33,22 @@ export const resourceTypes: ResourceType[] = [
   persistentVolumes,
   persistentVolumeClaims,
   storageClasses,
+  customResourceDefinitions,
+  horizontalPodAutoscalers,
+  nodeMetrics,
+  podMetrics,
 ];
+
+/** The kinds CRDs define, kept current by custom-resources/crd-watcher.ts; built-in kinds win on a clash. */
+let customResourceTypes: ResourceType[] = [];
+
+export function setCustomResourceTypes(types: ResourceType[]): void {
+  customResourceTypes = types;
+}
+
+function servedTypes(): ResourceType[] {
+  return customResourceTypes.length === 0 ? resourceTypes : [...resourceTypes, ...customResourceTypes];
+}
 
 export interface GroupVersion {
   group: string;
@@ -40,7 +58,7 @@ export interface GroupVersion {
 /** Groups in the order discovery lists them, each with its versions (preferred first). */
 export function groups(): { name: string; versions: string[] }[] {
   const out: { name: string; versions: string[] }[] = [];
-  for (const t of resourceTypes) {
+  for (const t of servedTypes()) {
     if (t.group === "") continue;
     let g = out.find((x) => x.name === t.group);
     if (g === undefined) out.push((g = { name: t.group, versions: [] }));
@@ -50,7 +68,7 @@ export function groups(): { name: string; versions: string[] }[] {
 }
 
 export function resourcesIn(gv: GroupVersion): ResourceType[] {
-  return resourceTypes.filter((t) => t.group === gv.group && t.versions.includes(gv.version));
+  return servedTypes().filter((t) => t.group === gv.group && t.versions.includes(gv.version));
 }
 
 export function findResource(gv: GroupVersion, resource: string): ResourceType | undefined {

@@ -22,6 +22,14 @@ export function age(obj: KubeObject, now: number): string {
   return t === undefined ? "<unknown>" : humanDuration(now - Date.parse(t));
 }
 
+export const nameColumn: Column = {
+  name: "Name",
+  type: "string",
+  format: "name",
+  description: "Name must be unique within a namespace.",
+  cell: (o) => o.metadata.name ?? "",
+};
+
 export const ageColumn: Column = {
   name: "Age",
   type: "string",

@@ -102,6 +102,12 @@ export interface ResourceType {
    * removed later); 0 removes it at once. `requested` is DeleteOptions.gracePeriodSeconds.
    */
   gracePeriod?(obj: KubeObject, requested: number | undefined): number;
+  /** The verbs discovery lists (default: all of create, delete, get, list, patch, update, watch). */
+  verbs?: string[];
+  /** Removes fields the kind does not declare and returns their paths (custom resources: from their schema; built-ins use `model`). */
+  pruneUnknownFields?(obj: KubeObject): string[];
+  /** Custom resources take JSON merge and JSON patches only, as in Kubernetes. */
+  refusesStrategicMerge?: boolean;
   /** What a delete without propagationPolicy does to dependents, by request version (Kubernetes' DefaultGarbageCollectionPolicy). */
   defaultGcPolicy?(version: string): "OrphanDependents" | "DeleteDependents";
 }

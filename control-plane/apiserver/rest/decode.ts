@@ -18,7 +18,7 @@ export function fieldValidationOf(query: URLSearchParams): FieldValidation {
 
 /** Applies the field validation mode; returns the Warning header values to send. */
 export function checkFields(type: ResourceType, obj: KubeObject, duplicates: string[], mode: FieldValidation, kindModel = type.model): string[] {
-  const unknown = pruneUnknownFields(kindModel, obj);
+  const unknown = type.pruneUnknownFields?.(obj) ?? pruneUnknownFields(kindModel, obj);
   const problems = [...unknown.map((f) => `unknown field "${f}"`), ...duplicates.map((f) => `duplicate field "${f}"`)];
   if (problems.length === 0 || mode === "Ignore") return [];
   if (mode === "Strict") {

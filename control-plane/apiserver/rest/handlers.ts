@@ -24,7 +24,7 @@ export interface HandlerDeps {
   kubelet?: KubeletClient;
 }
 
-function selectorsOf(r: ResourceRequest): Selectors {
+export function selectorsOf(r: ResourceRequest): Selectors {
   try {
     const labels = parseLabelSelector(r.query.get("labelSelector") ?? "");
     const fields = parseFieldSelector(r.query.get("fieldSelector") ?? "");

@@ -4,7 +4,7 @@
 // patch pins a resourceVersion.
 // fast-json-patch is CommonJS for Node: named exports only through its default.
 import jsonPatch, { type Operation } from "fast-json-patch";
-import { badRequest } from "../errors.ts";
+import { ApiError, badRequest } from "../errors.ts";
 import { type BodyFormat, bodyFormat, parseBody, readBody } from "../http/body.ts";
 import { type Json, applyMergePatch } from "../patch/merge-patch.ts";
 import { PatchError, applyStrategicMergePatch } from "../patch/strategic-merge.ts";
@@ -39,6 +39,9 @@ export function applyPatch(format: BodyFormat, current: Json, patch: unknown): u
 
 export async function readPatch(r: ResourceRequest): Promise<{ format: BodyFormat; patch: unknown; duplicates: string[] }> {
   const format = bodyFormat(r.req.headers["content-type"], patchFormats);
+  if (format === "strategic-merge-patch" && r.type.refusesStrategicMerge === true) {
+    throw new ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml");
+  }
   const { value, duplicates } = parseBody(await readBody(r.req), "json");
   return { format, patch: value, duplicates };
 }

@@ -37,7 +37,7 @@ function containerOf(pod: KubeObject, asked: string | null): string {
   return asked;
 }
 
-function kubeletAnswer(url: URL, client: KubeletClient): Promise<{ res: IncomingMessage; abort: () => void }> {
+export function kubeletAnswer(url: URL, client: KubeletClient): Promise<{ res: IncomingMessage; abort: () => void }> {
   return new Promise((resolve, reject) => {
     // kube-apiserver does not verify kubelets' self-signed serving certificates
     // unless given --kubelet-certificate-authority; neither do we.

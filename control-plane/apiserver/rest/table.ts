@@ -1,16 +1,8 @@
 // Server-side printing: the meta.k8s.io/v1 Table that `kubectl get` asks for.
-import { ageColumn } from "../registry/printing.ts";
+import { ageColumn, nameColumn } from "../registry/printing.ts";
 import type { Column, KubeObject, ResourceType } from "../registry/types.ts";
 
 export type IncludeObject = "None" | "Metadata" | "Object";
-
-const nameColumn: Column = {
-  name: "Name",
-  type: "string",
-  format: "name",
-  description: "Name must be unique within a namespace.",
-  cell: (o) => o.metadata.name ?? "",
-};
 
 export function columnsOf(type: ResourceType): Column[] {
   const cols = type.columns;

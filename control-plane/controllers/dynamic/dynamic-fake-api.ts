@@ -34,6 +34,7 @@ export const fakeResources: ResourceInfo[] = [
   { group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true },
   { group: "apps", version: "v1", resource: "replicasets", kind: "ReplicaSet", namespaced: true },
   { group: "apps", version: "v1", resource: "deployments", kind: "Deployment", namespaced: true },
+  { group: "autoscaling", version: "v1", resource: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler", namespaced: true },
 ];
 
 export function fakeResource(resource: string): ResourceInfo {
