@@ -69,6 +69,7 @@ export const commands: Command[] = [
   cluster("start-node", "start a killed node again: start-node n1"),
   cluster("partition", "cut a member or node off the cluster network (it keeps running): partition s1"),
   cluster("heal", "reconnect every machine that was cut off"),
+  cluster("add-node", "add node n<N+1> to a running cluster at the next address and pod CIDR; waits until it is Ready"),
   {
     name: "version",
     summary: "print the skiff version",
