@@ -4,7 +4,7 @@
 import type Docker from "dockerode";
 import { memberApi, readyNodes } from "./api.ts";
 import { type ClusterLayout, type Machine, nodeMachine } from "./layout.ts";
-import { createNode } from "./machines.ts";
+import { clusterContainers, createNode } from "./machines.ts";
 import { waitUntil } from "./progress.ts";
 
 export type MachineKind = "member" | "node";
@@ -64,6 +64,7 @@ export async function healAll(docker: Docker, layout: ClusterLayout): Promise<st
  * server in turn, so one member down does not stop it).
  */
 export async function addNode(docker: Docker, layout: ClusterLayout, timeoutMs = 120_000): Promise<Machine> {
+  if ((await clusterContainers(docker, layout.name)).size === 0) throw new Error(`cluster "${layout.name}" does not exist (\`skiff up\` starts it)`);
   const index = layout.nodes.length + 1;
   const node = nodeMachine(layout, index);
   const grown: ClusterLayout = { ...layout, nodes: [...layout.nodes, node] };

@@ -167,6 +167,7 @@ test("skiff down removes the cluster's containers, network, volumes and credenti
     assert.equal(existsSync(layout.credentialsDir), false);
     assert.ok((await docker.listVolumes({ filters: { name: [bystander] } })).Volumes?.length === 1, "another cluster's volume is kept");
     assert.match(await clusterStatus(docker, layout), /does not exist/);
+    await assert.rejects(addNode(docker, layout), /does not exist/);
   } finally {
     await docker.getVolume(bystander).remove();
   }
