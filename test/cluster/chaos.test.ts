@@ -68,7 +68,7 @@ before(async () => {
   await cluster.waitFor("three Ready pods of web on three nodes", async () => {
     const pods = await webPods("s3");
     return pods.filter((p) => p.ready).length === 3 && new Set(pods.map((p) => p.node)).size === 3;
-  }, 120_000);
+  }, 180_000);
 });
 
 after(async () => {
@@ -88,7 +88,7 @@ test("a node killed under load on another node's NodePort: 3 replicas Ready agai
     for (let i = 0; i < 30 && seen.size < 3; i++) seen.add((await httpGet(url, 2_000).catch(() => "")).split(/\s/)[0] ?? "");
     seen.delete("");
     return seen.size === 3;
-  }, 60_000);
+  }, 120_000);
 
   // The load: a new connection per request, a short timeout each.
   const results: { at: number; ok: boolean }[] = [];
