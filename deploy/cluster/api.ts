@@ -21,3 +21,13 @@ export async function leaseHolder(api: ApiClient, lease: string): Promise<string
   const holder = l.spec?.holderIdentity;
   return holder === undefined || holder === "" ? undefined : holder.split("_")[0];
 }
+
+interface NodeList {
+  items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[];
+}
+
+/** The names of the nodes whose Ready condition is True. */
+export async function readyNodes(api: ApiClient): Promise<string[]> {
+  const list = await api.get<NodeList>("/api/v1/nodes");
+  return list.items.filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).map((n) => n.metadata.name);
+}

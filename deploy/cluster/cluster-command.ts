@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import type Docker from "dockerode";
 import { connectDocker } from "../images/docker-engine.ts";
-import { findAnyMachine, findMachine, healAll, killMachine, partitionMachine, startMachine } from "./day-two.ts";
+import { addNode, findAnyMachine, findMachine, healAll, killMachine, partitionMachine, startMachine } from "./day-two.ts";
 import { clusterDown } from "./down.ts";
 import { type ClusterLayout, type ClusterOptions, clusterLayout, defaultClusterOptions } from "./layout.ts";
 import { clusterContainers } from "./machines.ts";
@@ -72,6 +72,10 @@ const actions: Record<string, Action> = {
   "kill-node": async (docker, layout, rest) => killMachine(docker, findMachine(layout, "node", one(rest, "node"))),
   "start-node": async (docker, layout, rest) => startMachine(docker, findMachine(layout, "node", one(rest, "node"))),
   partition: async (docker, layout, rest) => partitionMachine(docker, layout, findAnyMachine(layout, one(rest, "member or node"))),
+  "add-node": async (docker, layout) => {
+    const node = await addNode(docker, layout);
+    out(`${node.name} ${node.ip} Ready\n`);
+  },
   heal: async (docker, layout) => {
     const healed = await healAll(docker, layout);
     out(healed.length === 0 ? "nothing was cut off\n" : `reconnected ${healed.join(", ")}\n`);

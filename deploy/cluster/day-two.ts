@@ -1,8 +1,11 @@
 // Day-two actions on a `skiff up` cluster, for demos and failure tests:
 // kill (as a machine loss: `docker kill`, no clean shutdown), start, and cut a
-// machine off the cluster network and back.
+// machine off the cluster network and back; and add a node.
 import type Docker from "dockerode";
-import type { ClusterLayout, Machine } from "./layout.ts";
+import { memberApi, readyNodes } from "./api.ts";
+import { type ClusterLayout, type Machine, nodeMachine } from "./layout.ts";
+import { clusterContainers, createNode } from "./machines.ts";
+import { waitUntil } from "./progress.ts";
 
 export type MachineKind = "member" | "node";
 
@@ -53,4 +56,29 @@ export async function healAll(docker: Docker, layout: ClusterLayout): Promise<st
     healed.push(m.name);
   }
   return healed;
+}
+
+/**
+ * Adds node n<N+1> to a running cluster of N nodes, at the next address with
+ * the next pod CIDR, and waits until it is Ready (asking each member's API
+ * server in turn, so one member down does not stop it).
+ */
+export async function addNode(docker: Docker, layout: ClusterLayout, timeoutMs = 120_000): Promise<Machine> {
+  if ((await clusterContainers(docker, layout.name)).size === 0) throw new Error(`cluster "${layout.name}" does not exist (\`skiff up\` starts it)`);
+  const index = layout.nodes.length + 1;
+  const node = nodeMachine(layout, index);
+  const grown: ClusterLayout = { ...layout, nodes: [...layout.nodes, node] };
+  const container = await createNode(docker, grown, node, index);
+  await container.start();
+  const apis = layout.members.map((m) => memberApi(layout, m));
+  try {
+    let turn = 0;
+    await waitUntil(`${node.name} Ready`, async () => {
+      const api = apis[turn++ % apis.length];
+      return api !== undefined && (await readyNodes(api)).includes(node.name) ? true : undefined;
+    }, timeoutMs);
+  } finally {
+    for (const api of apis) api.close();
+  }
+  return node;
 }

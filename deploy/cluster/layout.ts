@@ -51,7 +51,7 @@ export function memberMachine(opts: ClusterOptions, i: number): Machine {
   return { name: `s${i}`, container: `${opts.name}-s${i}`, ip: `${opts.net}.0.${10 + i}` };
 }
 
-export function nodeMachine(opts: ClusterOptions, i: number): Machine {
+export function nodeMachine(opts: { name: string; net: string }, i: number): Machine {
   return { name: `n${i}`, container: `${opts.name}-n${i}`, ip: `${opts.net}.0.${100 + i}` };
 }
 

@@ -4,14 +4,10 @@
 // lead, then starts the nodes and waits until every one is Ready.
 import type Docker from "dockerode";
 import { ensureImages } from "../images/images.ts";
-import { leaseHolder, memberApi } from "./api.ts";
+import { leaseHolder, memberApi, readyNodes } from "./api.ts";
 import type { ClusterLayout } from "./layout.ts";
 import { clusterContainers, createMember, createNetwork, createNode, ensureCredentials } from "./machines.ts";
 import { step, waitUntil, type Write } from "./progress.ts";
-
-interface NodeList {
-  items: { status?: { conditions?: { type: string; status: string }[] } }[];
-}
 
 export async function clusterUp(docker: Docker, layout: ClusterLayout, write: Write, timeoutMs = 120_000): Promise<void> {
   const existing = await clusterContainers(docker, layout.name);
@@ -52,11 +48,7 @@ export async function clusterUp(docker: Docker, layout: ClusterLayout, write: Wr
       await step(write, "every node Ready", () =>
         waitUntil(
           "every node Ready",
-          async () => {
-            const list = await api.get<NodeList>("/api/v1/nodes");
-            const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length;
-            return ready >= layout.nodes.length ? true : undefined;
-          },
+          async () => ((await readyNodes(api)).length >= layout.nodes.length ? true : undefined),
           timeoutMs,
         ),
       );

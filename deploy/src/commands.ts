@@ -17,6 +17,10 @@ const benches: Record<string, { summary: string; load: () => Promise<{ main(args
     summary: "requests/s of one apiserver for create, binding, Event and GET, on skiff's store and on etcd 3.4 [--requests N] [--concurrency N] [--only=skiff|etcd]",
     load: () => import("../../test/bench/apiserver-writes.ts"),
   },
+  recovery: {
+    summary: "a `skiff up` cluster (3 members, 4 nodes) healing: node kills under NodePort load (replicas Ready again, failed-request window), store-leader member kills (first write) [--rounds N] [--json]",
+    load: () => import("../../test/bench/recovery.ts"),
+  },
   raft: { summary: "in-process throughput of the Raft core (3 members, no I/O)", load: () => import("../../test/bench/raft-core.ts") },
   "scheduler-core": {
     summary: "the scheduler core alone, 5,000 in-memory nodes, 10,000 pods: basic, anti-affinity, taints [--nodes N] [--pods N] [--existing N] [--workload=W]",
@@ -69,6 +73,7 @@ export const commands: Command[] = [
   cluster("start-node", "start a killed node again: start-node n1"),
   cluster("partition", "cut a member or node off the cluster network (it keeps running): partition s1"),
   cluster("heal", "reconnect every machine that was cut off"),
+  cluster("add-node", "add node n<N+1> to a running cluster at the next address and pod CIDR; waits until it is Ready"),
   {
     name: "version",
     summary: "print the skiff version",
@@ -129,7 +134,7 @@ export const commands: Command[] = [
   },
   {
     name: "bench",
-    summary: "run a benchmark: api, apiserver-writes, raft, scheduler-core, scheduling, sim, startup, store",
+    summary: "run a benchmark: api, apiserver-writes, raft, recovery, scheduler-core, scheduling, sim, startup, store",
     run: runBench,
   },
 ];

@@ -6,98 +6,38 @@
 // copy of the cluster on a network of its own (SKIFF_NET) with its own
 // credentials dir (SKIFF_CERTS), labelled with this run, and removes it all.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { get } from "node:http";
+import { readFileSync } from "node:fs";
 import { request } from "node:https";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import type Docker from "dockerode";
-import { buildBundles, bundles } from "../../deploy/build/build.ts";
-import { connectDocker } from "../../deploy/images/docker-engine.ts";
-import { ensureImages, missingBundles } from "../../deploy/images/images.ts";
-import { removeByLabel, testRunLabel } from "../support/docker.ts";
-import { kubectl132 } from "../support/apiserver.ts";
+import { ComposeCluster, httpGet } from "../support/compose-cluster.ts";
 import { etcdctl } from "../support/store-cluster.ts";
 
-const repo = fileURLToPath(new URL("../..", import.meta.url));
-const run = testRunLabel("compose");
-const project = `skifftest${process.pid}`;
+const cluster = new ComposeCluster("compose");
+const certs = cluster.certs;
+const project = cluster.project;
+const run = cluster.run;
 let net = "";
-let docker: Docker;
-const certs = mkdtempSync(join(tmpdir(), "skiff-compose-certs-"));
 
-function compose(args: string[]): { status: number; out: string } {
-  const r = spawnSync("docker-compose", ["-p", project, "-f", `${repo}/docker-compose.yml`, ...args], {
-    env: { ...process.env, SKIFF_NET: net, SKIFF_CERTS: certs, SKIFF_TEST_RUN: run.value },
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
-}
+const compose = (args: string[]): { status: number; out: string } => cluster.compose(args);
 
-/** kubectl 1.32 with the cluster's kubeconfig, against one member's API server. */
-function kubectl(member: number, args: string[]): { status: number; out: string } {
-  const r = spawnSync(kubectl132, ["--kubeconfig", join(certs, "kubeconfig"), `--server=https://${net}.0.${member}:6443`, "--request-timeout=5s", ...args], {
-    encoding: "utf8",
-    timeout: 20_000,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: certs },
-  });
-  return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
-}
+/** kubectl 1.32 with the cluster's kubeconfig, against one member's API server (.11-.13). */
+const kubectl = (member: number, args: string[]): { status: number; out: string } => cluster.kubectl(`s${member - 10}`, args);
 
-/** The member (s1..s3) whose process holds a kube-system Lease, from its holder identity "<hostname>_<uuid>". */
-function leaseHolder(via: number, lease: string): string {
-  const r = kubectl(via, ["-n", "kube-system", "get", "lease", lease, "-o", "jsonpath={.spec.holderIdentity}"]);
-  return r.status === 0 ? (r.out.split("_")[0] ?? "") : "";
-}
+/** The member (s1..s3) whose process holds a kube-system Lease. */
+const leaseHolder = (via: number, lease: string): string => cluster.leaseHolder(`s${via - 10}`, lease);
 
-/** GET over HTTP from the host, to an address of the test's own cluster network. */
-function httpGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    // A new connection each time: a kept-alive one stays with the pod it was first sent to.
-    const req = get(url, { timeout: 5_000, agent: false }, (res) => {
-      let body = "";
-      res.on("data", (c: Buffer) => (body += c.toString()));
-      res.on("end", () => resolve(body));
-    });
-    req.on("timeout", () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.on("error", reject);
-  });
-}
+const endpoints = (): string => cluster.endpoints();
 
-const endpoints = (): string => [11, 12, 13].map((h) => `${net}.0.${h}:2379`).join(",");
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms\n${compose(["logs", "--tail=20"]).out}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const waitFor = (what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> => cluster.waitFor(what, check, timeoutMs);
 
 before(async () => {
-  docker = await connectDocker();
-  if (missingBundles(repo).length > 0) await buildBundles(repo, bundles.filter((b) => !b.outfile.endsWith("skiff.mjs")));
-  await ensureImages({ docker });
-  // A /16 of its own (10.100-119), away from the 10.77 a user's cluster
-  // takes and the ranges other tests pick.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    net = `10.${100 + Math.floor(Math.random() * 20)}`;
-    const up = compose(["up", "-d"]);
-    if (up.status === 0) return;
-    if (!/overlap|Pool/.test(up.out)) throw new Error(`docker-compose up failed:\n${up.out}`);
-    compose(["down", "-v"]);
-  }
-  throw new Error("no free subnet for the compose test");
+  await cluster.up();
+  net = cluster.net;
 });
 
 after(async () => {
-  if (net !== "") compose(["down", "-v", "--timeout", "5"]);
-  if (docker !== undefined) await removeByLabel(docker, run.filter);
-  rmSync(certs, { recursive: true, force: true });
+  await cluster.down();
 });
 
 test("compose starts three store members that etcdctl reaches from the host", async () => {
@@ -187,9 +127,9 @@ test("every member serves the dashboard behind the admin token; its buttons reac
 test("killing the leading control-plane member hands the scheduler, controller manager and writes to the others", async () => {
   const holder = leaseHolder(11, "kube-controller-manager");
   assert.match(holder, /^s[123]$/);
-  const victim = (await docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${holder}`] } }))[0];
+  const victim = (await cluster.docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${holder}`] } }))[0];
   assert.ok(victim !== undefined, `${holder} container`);
-  await docker.getContainer(victim.Id).kill();
+  await cluster.docker.getContainer(victim.Id).kill();
   const [via, other] = [11, 12, 13].filter((m) => `s${m - 10}` !== holder) as [number, number];
   await waitFor("a new controller-manager leader", () => ["s1", "s2", "s3"].filter((s) => s !== holder).includes(leaseHolder(via, "kube-controller-manager")));
   await waitFor("a new scheduler leader", () => ["s1", "s2", "s3"].filter((s) => s !== holder).includes(leaseHolder(via, "kube-scheduler")));
@@ -201,9 +141,9 @@ test("killing the leading control-plane member hands the scheduler, controller m
 });
 
 test("a killed member keeps its data in its volume and rejoins", async () => {
-  const s1 = (await docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`, "com.docker.compose.service=s1"] } }))[0];
+  const s1 = (await cluster.docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`, "com.docker.compose.service=s1"] } }))[0];
   assert.ok(s1 !== undefined, "s1 container");
-  await docker.getContainer(s1.Id).kill();
+  await cluster.docker.getContainer(s1.Id).kill();
   const others = `${net}.0.12:2379,${net}.0.13:2379`;
   await waitFor("writes through the two survivors", () => etcdctl(others, ["put", "after-kill", "yes"]).status === 0);
   assert.equal(compose(["start", "s1"]).status, 0);
@@ -217,11 +157,11 @@ test("a killed node takes its pods with it; they are replaced on the other nodes
   const onNode = (node: string): string[] => rows().filter((r) => r.split(/\s+/)[6] === node);
   const victim = ["n1", "n2", "n3"].find((n) => onNode(n).length > 0) ?? "n1";
   const lost = onNode(victim).map((r) => r.split(/\s+/)[0] ?? "");
-  const node = (await docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${victim}`] } }))[0];
+  const node = (await cluster.docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${victim}`] } }))[0];
   assert.ok(node !== undefined, `${victim} container`);
-  await docker.getContainer(node.Id).kill();
+  await cluster.docker.getContainer(node.Id).kill();
   // The pods died with the node's PID namespace, as on a lost machine.
-  const running = async (): Promise<number> => (await docker.listContainers({ filters: { label: [`skiff.node=${victim}`, `skiff.test-run=${run.value}`] } })).length;
+  const running = async (): Promise<number> => (await cluster.docker.listContainers({ filters: { label: [`skiff.node=${victim}`, `skiff.test-run=${run.value}`] } })).length;
   for (let i = 0; i < 50 && (await running()) > 0; i++) await new Promise((r) => setTimeout(r, 200));
   assert.equal(await running(), 0, `${victim}'s pod containers still running`);
   await waitFor(`${victim} NotReady`, () => new RegExp(`^${victim} +NotReady`, "m").test(kubectl(11, ["get", "nodes", "--no-headers"]).out), 60_000);

@@ -9,9 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type Docker from "dockerode";
-import { findMachine, healAll, killMachine, partitionMachine, startMachine } from "../../deploy/cluster/day-two.ts";
+import { addNode, findMachine, healAll, killMachine, partitionMachine, startMachine } from "../../deploy/cluster/day-two.ts";
 import { clusterDown } from "../../deploy/cluster/down.ts";
 import { clusterLabelKey, type ClusterLayout, clusterLayout } from "../../deploy/cluster/layout.ts";
+import { memberApi } from "../../deploy/cluster/api.ts";
 import { memberStatus } from "../../proto/etcd/member-status.ts";
 import { waitUntil } from "../../deploy/cluster/progress.ts";
 import { clusterStatus } from "../../deploy/cluster/status.ts";
@@ -126,16 +127,47 @@ test("kill-member and start-member", async () => {
   await waitUntil("s3 answers again", async () => ((await storeView()).answering.includes("s3") ? true : undefined), 60_000);
 });
 
+test("add-node starts n2 at the next address and pod CIDR; it becomes Ready and runs a pod placed on it", async () => {
+  const n2 = await addNode(docker, layout, 120_000);
+  assert.deepEqual(n2, { name: "n2", container: `${name}-n2`, ip: `${layout.net}.0.102` });
+  const api = memberApi(layout, layout.members[0] ?? findMachine(layout, "member", "s1"));
+  const pods = "/api/v1/namespaces/default/pods";
+  try {
+    const node = await api.get<{ spec?: { podCIDR?: string } }>("/api/v1/nodes/n2");
+    assert.equal(node.spec?.podCIDR, `${layout.net}.2.0/24`);
+    await api.create(pods, {
+      metadata: { name: "on-n2" },
+      spec: { nodeSelector: { "kubernetes.io/hostname": "n2" }, containers: [{ name: "app", image: "skiff/demo-app" }] },
+    });
+    type Pod = { spec?: { nodeName?: string }; status?: { phase?: string; podIP?: string } };
+    const pod = await waitUntil("on-n2 Running", async () => {
+      const p = await api.get<Pod>(`${pods}/on-n2`);
+      return p.status?.phase === "Running" ? p : undefined;
+    }, 120_000);
+    assert.equal(pod.spec?.nodeName, "n2");
+    assert.ok(pod.status?.podIP?.startsWith(`${layout.net}.2.`), `pod IP ${pod.status?.podIP} in n2's CIDR`);
+    // Gone again (containers included), so that the down test counts the machines only.
+    await api.delete(`${pods}/on-n2`);
+    await waitUntil("on-n2's containers removed", async () => {
+      const left = await docker.listContainers({ all: true, filters: { label: [`${clusterLabelKey}=${name}`, "skiff.node=n2"] } });
+      return left.length === 0 ? true : undefined;
+    }, 60_000);
+  } finally {
+    api.close();
+  }
+});
+
 test("skiff down removes the cluster's containers, network, volumes and credentials, and nothing else", async () => {
   const bystander = `${name}-bystander`;
   await docker.createVolume({ Name: bystander, Labels: { [clusterLabelKey]: `${name}-other` } });
   try {
     const removed = await clusterDown(docker, layout);
-    assert.deepEqual(removed, { containers: 4, networks: 1, volumes: 3 });
+    assert.deepEqual(removed, { containers: 5, networks: 1, volumes: 3 });
     assert.equal((await docker.listContainers({ all: true, filters: { label: [`${clusterLabelKey}=${name}`] } })).length, 0);
     assert.equal(existsSync(layout.credentialsDir), false);
     assert.ok((await docker.listVolumes({ filters: { name: [bystander] } })).Volumes?.length === 1, "another cluster's volume is kept");
     assert.match(await clusterStatus(docker, layout), /does not exist/);
+    await assert.rejects(addNode(docker, layout), /does not exist/);
   } finally {
     await docker.getVolume(bystander).remove();
   }

@@ -152,6 +152,12 @@ test("a pod: infra with its IP and service route, init containers in order, shar
   assert.equal(answer.trim(), "ok");
 });
 
+test("an agent of another cluster with a node of the same name sees none of this node's pods", async () => {
+  const other = await DockerPodRuntime.open({ ...options, extraLabels: { [run.key]: `${run.value}-other` } });
+  assert.deepEqual(await other.listPods(), []);
+  assert.ok((await runtime.listPods()).some((p) => p.uid === web.uid), "this node still lists its own pod");
+});
+
 test("a failing init container stops the pod's start there", async () => {
   const spec = pod("init-fails", {
     initContainers: [{ name: "boom", ...sh("exit 3") }, { name: "never", ...sh("true") }],

@@ -224,7 +224,7 @@ export class DockerPodRuntime {
   // With the pod's spec, each container's preStop hook runs first (within
   // the grace period, as kubelet's killContainer).
   async removePod(uid: string, graceSeconds: number, pod?: V1Pod): Promise<void> {
-    const found = await this.docker.listContainers({ all: true, filters: { label: [`${podUidLabel}=${uid}`, `${nodeLabel}=${this.options.nodeName}`] } });
+    const found = await this.docker.listContainers({ all: true, filters: { label: [`${podUidLabel}=${uid}`, ...this.ownLabels()] } });
     const apps = found.filter((c) => c.Labels[containerKindLabel] !== "infra");
     const podIp = found.find((c) => c.Labels[containerKindLabel] === "infra")?.Labels[podIpLabel] ?? "";
     await Promise.all(
@@ -253,9 +253,18 @@ export class DockerPodRuntime {
     this.ips.release(uid);
   }
 
+  // The labels that make a container this agent's: its node name, and the
+  // non-empty --container-labels (the cluster, the test run), so that two
+  // clusters with a node of the same name on one engine never take each
+  // other's pods.
+  private ownLabels(): string[] {
+    const extra = Object.entries(this.options.extraLabels ?? {}).filter(([, v]) => v !== "");
+    return [`${nodeLabel}=${this.options.nodeName}`, ...extra.map(([k, v]) => `${k}=${v}`)];
+  }
+
   // Every pod of this node as the engine sees it, grouped by pod uid.
   async listPods(uid?: string): Promise<RuntimePod[]> {
-    const label = [`${nodeLabel}=${this.options.nodeName}`, ...(uid !== undefined ? [`${podUidLabel}=${uid}`] : [])];
+    const label = [...this.ownLabels(), ...(uid !== undefined ? [`${podUidLabel}=${uid}`] : [])];
     const found = await this.docker.listContainers({ all: true, filters: { label } });
     const pods = new Map<string, RuntimePod>();
     for (const summary of found) {
