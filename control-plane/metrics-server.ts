@@ -2,7 +2,12 @@
 // (text format) and /healthz. The store's --listen-metrics-urls (as etcd's),
 // the scheduler's and the controller manager's --metrics-bind-address.
 import { createServer, type Server } from "node:http";
-import type { Registry } from "prom-client";
+
+/** What a scrape reads: a prom-client Registry, or something that stands for one (a registry that exists only while leading). */
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
 
 export interface MetricsServer {
   /** The port it listens on (the one asked for, or the one given for port 0). */
@@ -10,7 +15,7 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function serveMetrics(registry: Registry, host: string, port: number): Promise<MetricsServer> {
+export async function serveMetrics(registry: MetricsSource, host: string, port: number): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://metrics").pathname;
     if (req.method !== "GET" && req.method !== "HEAD") {
