@@ -15,6 +15,7 @@ import { EndpointsController } from "./endpoints/endpoints-controller.ts";
 import { NodeLifecycleController, type NodeLifecycleOptions, skiffNodeLifecycle } from "./nodelifecycle/node-lifecycle-controller.ts";
 import { TaintEvictionController } from "./nodelifecycle/taint-eviction-controller.ts";
 import { ReplicaSetController } from "./replicaset/replicaset-controller.ts";
+import { WorkqueueMetrics } from "./workqueue-metrics.ts";
 
 export interface LeaderGate {
   /**
@@ -65,6 +66,8 @@ export class ControllerManager {
   private readonly dynamic: DynamicApi | undefined;
   private readonly enabled: (name: string) => boolean;
   private readonly podGc: PodGcOptions;
+  /** client-go's workqueue metrics of every running controller (served by --metrics-bind-address). */
+  readonly metrics = new WorkqueueMetrics();
 
   constructor(
     private readonly api: ClusterApi,
@@ -90,12 +93,16 @@ export class ControllerManager {
     let started!: () => void;
     const ready = new Promise<void>((resolve) => (started = resolve));
     this.stopped = this.gate.run(async (lost) => {
-      await this.api.start();
       const reconcilers: Reconciler[] = [this.replicaSets, this.deployments, this.endpoints, this.nodeLifecycle, this.taintEviction];
+      // Queues report to the metrics before the caches fill, so the first adds count too.
+      this.instrument(reconcilers);
+      await this.api.start();
       if (this.dynamic !== undefined) {
         // Discovery first: these controllers subscribe to a cache per resource before the caches fill.
         await this.dynamic.discover();
-        reconcilers.push(...this.dynamicControllers(this.dynamic));
+        const dynamicReconcilers = this.dynamicControllers(this.dynamic);
+        this.instrument(dynamicReconcilers);
+        reconcilers.push(...dynamicReconcilers);
         await this.dynamic.start();
       }
       const running = reconcilers.filter((c) => this.enabled(c.name));
@@ -118,6 +125,12 @@ export class ControllerManager {
       }
     });
     await Promise.race([ready, this.stopped]);
+  }
+
+  private instrument(reconcilers: readonly Reconciler[]): void {
+    for (const c of reconcilers) {
+      if (this.enabled(c.name)) c.queue.instrument(this.metrics.forQueue(c.name, () => c.queue.depth));
+    }
   }
 
   private dynamicControllers(dynamic: DynamicApi): Reconciler[] {
