@@ -160,7 +160,7 @@ export class Agent {
       return;
     }
     const { cert, key } = await selfSignedCert(this.flags.nodeName, this.self.ip);
-    const server = createLogServer({ cert, key, clientCa, runtime: this.runtime, pod: (ns, name) => this.pods.get(ns, name), log: this.deps.log });
+    const server = createLogServer({ cert, key, clientCa, runtime: this.runtime, pod: (ns, name) => this.pods.get(ns, name), log: this.deps.log, metrics: this.kubelet.metrics.registry });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.flags.logPort, this.self.ip, () => resolve());

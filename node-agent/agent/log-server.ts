@@ -4,7 +4,8 @@
 // streamed from Docker (kubelet/logs.ts). Only clients with a certificate
 // of the cluster's CA are served (the API server's kubelet client
 // certificate); refusals are plain text that the API server turns into a
-// Status.
+// Status. GET /metrics answers kubelet's metrics in Prometheus text to the
+// same clients (kubelet's /metrics also wants an authenticated client).
 import { createServer, type Server } from "node:https";
 import type { V1Pod } from "@kubernetes/client-node";
 import { containerLogs, LogError, type LogOptions } from "../kubelet/logs.ts";
@@ -18,6 +19,8 @@ export interface LogServerOptions {
   runtime: DockerPodRuntime;
   pod: (namespace: string, name: string) => V1Pod | undefined;
   log: AgentLog;
+  /** The kubelet's Prometheus registry (or anything with its two members). */
+  metrics?: { readonly contentType: string; metrics(): Promise<string> };
 }
 
 export function logOptions(query: URLSearchParams, container: string): LogOptions {
@@ -47,6 +50,14 @@ export function createLogServer(o: LogServerOptions): Server {
     const text = (status: number, body: string): void => {
       res.writeHead(status, { "Content-Type": "text/plain" }).end(`${body}\n`);
     };
+    if (req.method === "GET" && url.pathname === "/metrics" && o.metrics !== undefined) {
+      const registry = o.metrics;
+      registry.metrics().then(
+        (body) => res.writeHead(200, { "Content-Type": registry.contentType }).end(body),
+        (err: unknown) => text(500, errorText(err)),
+      );
+      return;
+    }
     if (req.method !== "GET" || m === null) return text(404, "not found");
     const [namespace, name, container] = [m[1]!, m[2]!, m[3]!].map(decodeURIComponent) as [string, string, string];
     const pod = o.pod(namespace, name);
