@@ -33,11 +33,15 @@ describe("logger", () => {
     assert.deepEqual(JSON.parse(lines[0]!), { ...JSON.parse(lines[0]!), level: "debug", component: "store", term: 3, msg: "tick" });
   });
 
-  test("with() replaces a key it repeats instead of writing it twice", () => {
+  test("a key given again (by with() or by the line) appears once, with the last value", () => {
     const lines: string[] = [];
-    createLogger("store", { write: (l) => lines.push(l), fields: { name: "a" } }).with({ name: "b", member: "1" }).info("started");
+    const log = createLogger("store", { write: (l) => lines.push(l), fields: { name: "a" } }).with({ name: "b", member: "1" });
+    log.info("started");
+    log.info("membership changed", { member: "2", change: "AddNode" });
     assert.equal(lines[0]!.match(/"name"/g)?.length, 1, lines[0]);
     assert.equal((JSON.parse(lines[0]!) as { name: string }).name, "b");
+    assert.equal(lines[1]!.match(/"member"/g)?.length, 1, lines[1]);
+    assert.equal((JSON.parse(lines[1]!) as { member: string }).member, "2");
   });
 
   test("a line written just before process.exit reaches stderr", () => {

@@ -34,32 +34,31 @@ export function createLogger(
 ): Logger {
   const write = opts.write;
   const destination: DestinationStream = write === undefined ? stderrDestination() : { write: (line: string) => write(line) };
-  const root = pino(
+  const p = pino(
     {
       level: levelFrom(opts.level),
-      base: { component, ...opts.fields },
+      // The component and bound fields go with each line's own fields (below), not in pino's
+      // bindings, so that a key given twice appears once, with the last value.
+      base: null,
       messageKey: "msg",
       timestamp: () => `,"ts":"${new Date().toISOString()}"`,
       formatters: { level: (label) => ({ level: label }) },
     },
     destination,
   );
-  // with() builds a logger on the merged fields (not a pino child) so a key
-  // given again replaces the old value instead of appearing twice in a line.
-  return wrap(root, (fields) => createLogger(component, { ...opts, fields: { ...opts.fields, ...fields } }));
+  return bound(p, { component, ...opts.fields });
 }
 
-function wrap(p: PinoLogger, withFields: (fields: Record<string, unknown>) => Logger): Logger {
+function bound(p: PinoLogger, base: Record<string, unknown>): Logger {
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
-    if (fields === undefined) p[level](msg);
-    else p[level](fields, msg);
+    if (p.isLevelEnabled(level)) p[level](fields === undefined ? base : { ...base, ...fields }, msg);
   };
   return {
     debug: (m, f) => emit("debug", m, f),
     info: (m, f) => emit("info", m, f),
     warn: (m, f) => emit("warn", m, f),
     error: (m, f) => emit("error", m, f),
-    with: withFields,
+    with: (fields) => bound(p, { ...base, ...fields }),
   };
 }
 

@@ -13,16 +13,17 @@ export interface AgentLog {
 export function agentLog(node: string, write?: (line: string) => void): AgentLog {
   const p = pino(
     {
-      base: { component: "node-agent", node },
+      // Merged into each line's fields (below) so a key given again appears once.
+      base: null,
       messageKey: "msg",
       timestamp: () => `,"ts":"${new Date().toISOString()}"`,
       formatters: { level: (label) => ({ level: label }) },
     },
     write === undefined ? pino.destination({ dest: 2, sync: true }) : { write },
   );
+  const base = { component: "node-agent", node };
   const emit = (level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>): void => {
-    if (fields === undefined) p[level](msg);
-    else p[level](fields, msg);
+    p[level](fields === undefined ? base : { ...base, ...fields }, msg);
   };
   return {
     info: (m, f) => emit("info", m, f),
