@@ -132,8 +132,9 @@ export class Scheduler {
       this.apply(event);
     } catch (err) {
       // An object the API server should have refused (a malformed quantity, say) must not stop the scheduler.
-      const object = "node" in event ? event.node : event.pod;
-      this.log.warn("ignored an event the scheduler cannot read", { event: event.type, object: object.metadata?.name, error: String(err) });
+      // Logged under the object's kind, as every log line names pods and nodes (pod: "namespace/name", node: "name").
+      const object = "node" in event ? { node: event.node.metadata?.name } : { pod: `${event.pod.metadata?.namespace ?? "default"}/${event.pod.metadata?.name ?? ""}` };
+      this.log.warn("ignored an event the scheduler cannot read", { event: event.type, ...object, error: String(err) });
     }
     this.kick();
   }
