@@ -57,7 +57,8 @@ export async function serveMetrics(registry: MetricsSource, host: string, port: 
 export function parseBindAddress(flag: string, value: string): { host: string; port: number } {
   const i = value.lastIndexOf(":");
   const host = i <= 0 ? "0.0.0.0" : value.slice(0, i).replace(/^\[(.*)\]$/, "$1");
-  const port = Number(i < 0 ? value : value.slice(i + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--${flag}: "${value}" is not host:port`);
+  const digits = i < 0 ? value : value.slice(i + 1);
+  const port = Number(digits);
+  if (!/^\d+$/.test(digits) || port > 65535) throw new Error(`--${flag}: "${value}" is not host:port`);
   return { host, port };
 }
