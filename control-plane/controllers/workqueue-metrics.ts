@@ -49,14 +49,18 @@ export class WorkqueueMetrics {
   forQueue(name: string, depth: () => number): QueueMetrics {
     this.depths.set(name, depth);
     const labels = { name };
-    // Series exist from the start (at zero), as client-go's do once a queue is made.
-    this.adds.inc(labels, 0);
-    this.retries.inc(labels, 0);
+    // The queue's series, looked up once; they exist from the start (at zero), as client-go's do.
+    const adds = this.adds.labels(labels);
+    const retries = this.retries.labels(labels);
+    const queued = this.queueDuration.labels(labels);
+    const worked = this.workDuration.labels(labels);
+    adds.inc(0);
+    retries.inc(0);
     return {
-      added: () => this.adds.inc(labels),
-      taken: (s) => this.queueDuration.observe(labels, s),
-      worked: (s) => this.workDuration.observe(labels, s),
-      retried: () => this.retries.inc(labels),
+      added: () => adds.inc(),
+      taken: (s) => queued.observe(s),
+      worked: (s) => worked.observe(s),
+      retried: () => retries.inc(),
     };
   }
 }
