@@ -11,13 +11,19 @@ import { resourceTypes } from "./registry/index.ts";
 import type { HookContext } from "./registry/types.ts";
 import { ObjectStore } from "./rest/objects.ts";
 import { WatchCaches } from "./rest/watch-cache.ts";
+import { createLogger } from "../logger.ts";
 import { createApiServer } from "./server.ts";
 import { EncryptedStorage } from "./storage/encrypted-storage.ts";
 import { parseEncryptionConfig } from "./storage/encryption.ts";
 import { EtcdStorage } from "./storage/etcd-storage.ts";
 
+const logger = createLogger("apiserver");
+
+// The server's entries carry their level and message among the fields.
 function log(entry: Record<string, unknown>): void {
-  process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), component: "apiserver", ...entry })}\n`);
+  const { level, msg, ...fields } = entry;
+  const at = level === "debug" || level === "warn" || level === "error" ? level : "info";
+  logger[at](String(msg ?? ""), fields);
 }
 
 export async function runApiServer(args: string[]): Promise<number> {

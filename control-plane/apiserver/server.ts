@@ -72,7 +72,7 @@ async function route(o: ServerOptions, req: IncomingMessage, res: ServerResponse
     return { verb: "get", resource: "" };
   }
   if (path === "/metrics") {
-    sendText(res, 200, o.metrics.render(), "text/plain; version=0.0.4");
+    sendText(res, 200, await o.metrics.render(), o.metrics.registry.contentType);
     return { verb: "get", resource: "" };
   }
   let group: string;

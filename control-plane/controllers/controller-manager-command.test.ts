@@ -47,3 +47,10 @@ test("node lifecycle flags: skiff's fast defaults, Kubernetes' values a flag awa
   assert.throws(() => parseFlags(["--kubeconfig=/k", "--unhealthy-zone-threshold=2"]), /invalid value/);
   assert.throws(() => parseFlags(["--kubeconfig=/k", "--node-monitor-grace-period=soon"]), /invalid duration/);
 });
+
+test("--metrics-bind-address: host:port or :port, off by default", () => {
+  assert.equal(parseFlags(["--kubeconfig=/k"]).metricsBind, undefined);
+  assert.deepEqual(parseFlags(["--kubeconfig=/k", "--metrics-bind-address=127.0.0.1:10257"]).metricsBind, { host: "127.0.0.1", port: 10257 });
+  assert.deepEqual(parseFlags(["--kubeconfig=/k", "--metrics-bind-address", ":10257"]).metricsBind, { host: "0.0.0.0", port: 10257 });
+  assert.throws(() => parseFlags(["--kubeconfig=/k", "--metrics-bind-address=here"]), /not host:port/);
+});

@@ -1,7 +1,8 @@
 // `skiff controller-manager --kubeconfig F [--concurrent-syncs N] [--controllers LIST]
 // [--terminated-pod-gc-threshold N] [--leader-elect ...]
 // [--node-monitor-grace-period 4s] [--node-monitor-period 500ms] [--node-eviction-rate 0.1]
-// [--secondary-node-eviction-rate 0.01] [--unhealthy-zone-threshold 0.55] [--large-cluster-size-threshold 50]`:
+// [--secondary-node-eviction-rate 0.01] [--unhealthy-zone-threshold 0.55] [--large-cluster-size-threshold 50]
+// [--metrics-bind-address HOST:PORT]`:
 // the controllers (ReplicaSet, Deployment, Endpoints, node lifecycle, taint eviction, garbage collector, ...) as an API client. With
 // --leader-elect only the holder of the kube-system/kube-controller-manager
 // Lease acts; a leader that loses it exits (as kube-controller-manager does)
@@ -13,6 +14,7 @@ import type { ApiClient } from "../../proto/kube/api-client.ts";
 import { apiElection } from "../leader-election/api-election.ts";
 import { type ElectionFlags, electionFlags, parseDuration, parseFlags as parseFlagMap } from "../leader-election/election-flags.ts";
 import { createLogger } from "../logger.ts";
+import { type MetricsServer, parseBindAddress, serveMetrics } from "../metrics-server.ts";
 import { ControllerManager, type LeaderGate, controllerNames } from "./controller-manager.ts";
 import { DynamicKubeApi } from "./dynamic/dynamic-kube-api.ts";
 import { defaultTerminatedPodThreshold } from "./podgc/pod-gc-controller.ts";
@@ -33,6 +35,8 @@ export interface ControllerManagerFlags {
   terminatedPodGcThreshold: number;
   nodeLifecycle: NodeLifecycleOptions;
   autoscaling: AutoscalingOptions;
+  /** Where /metrics is served over plain HTTP (kube-controller-manager serves it on HTTPS :10257); off when undefined. */
+  metricsBind: { host: string; port: number } | undefined;
 }
 
 const autoscalingFlags = new Set(["horizontal-pod-autoscaler-sync-period", "horizontal-pod-autoscaler-downscale-stabilization"]);
@@ -97,7 +101,7 @@ function nodeLifecycleOptions(flags: Map<string, string | true>): NodeLifecycleO
 export function parseFlags(args: string[]): ControllerManagerFlags {
   const flags = parseFlagMap(args, new Set(["leader-elect"]));
   for (const name of flags.keys()) {
-    if (!["kubeconfig", "concurrent-syncs", "controllers", "terminated-pod-gc-threshold"].includes(name) && !name.startsWith("leader-elect") && !nodeLifecycleFlags.has(name) && !autoscalingFlags.has(name)) throw new Error(`unknown flag --${name}`);
+    if (!["kubeconfig", "concurrent-syncs", "controllers", "terminated-pod-gc-threshold", "metrics-bind-address"].includes(name) && !name.startsWith("leader-elect") && !nodeLifecycleFlags.has(name) && !autoscalingFlags.has(name)) throw new Error(`unknown flag --${name}`);
   }
   const election = electionFlags(flags, "kube-controller-manager");
   const kubeconfig = flags.get("kubeconfig") ?? process.env.KUBECONFIG;
@@ -110,7 +114,10 @@ export function parseFlags(args: string[]): ControllerManagerFlags {
   const threshold = flags.get("terminated-pod-gc-threshold") ?? String(defaultTerminatedPodThreshold);
   const terminatedPodGcThreshold = Number(threshold);
   if (threshold === true || !Number.isInteger(terminatedPodGcThreshold)) throw new Error("--terminated-pod-gc-threshold must be an integer (0 or less keeps every terminated pod)");
-  return { kubeconfig, workers, election, enabled: parseControllers(controllers), terminatedPodGcThreshold, nodeLifecycle: nodeLifecycleOptions(flags), autoscaling: autoscalingOptions(flags) };
+  const bind = flags.get("metrics-bind-address");
+  if (bind === true) throw new Error("--metrics-bind-address needs host:port");
+  const metricsBind = bind === undefined ? undefined : parseBindAddress("metrics-bind-address", bind);
+  return { kubeconfig, workers, election, enabled: parseControllers(controllers), terminatedPodGcThreshold, nodeLifecycle: nodeLifecycleOptions(flags), metricsBind, autoscaling: autoscalingOptions(flags) };
 }
 
 export async function runControllerManager(args: string[]): Promise<number> {
@@ -144,6 +151,17 @@ export async function runControllerManager(args: string[]): Promise<number> {
     nodeLifecycle: flags.nodeLifecycle,
     autoscaling: { ...flags.autoscaling, client: new KubeAutoscalingClient(kc) },
   });
+  let metricsServer: MetricsServer | undefined;
+  if (flags.metricsBind !== undefined) {
+    try {
+      metricsServer = await serveMetrics(manager.metrics.registry, flags.metricsBind.host, flags.metricsBind.port);
+    } catch (err) {
+      log.error("could not serve metrics", { error: err instanceof Error ? err.message : String(err) });
+      leaseClient?.close();
+      process.exit(1);
+    }
+    log.info("serving metrics", { address: `${flags.metricsBind.host}:${metricsServer.port}` });
+  }
   // Signals first: a standby waits in start() until it leads.
   const signalled = new Promise<boolean>((resolve) => {
     process.once("SIGTERM", () => resolve(true));
@@ -154,6 +172,7 @@ export async function runControllerManager(args: string[]): Promise<number> {
   const bySignal = await Promise.race([signalled, started.then(() => false)]);
   log.info("stopping", { reason: bySignal ? "signal" : "leadership lost" });
   await manager.stop();
+  await metricsServer?.close();
   leaseClient?.close();
   // Exit even if a watch socket lingers; a lost leader exits non-zero so it is restarted as a standby.
   process.exit(bySignal ? 0 : 1);

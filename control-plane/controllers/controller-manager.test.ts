@@ -6,6 +6,7 @@ import { ControllerLoop, type Reconciler } from "./controller-loop.ts";
 import { ControllerManager, type LeaderGate } from "./controller-manager.ts";
 import { FakeApi } from "./fake-api.ts";
 import { deployment } from "./test-support.ts";
+import { sample } from "../../test/support/metrics.ts";
 import { WorkQueue } from "./work-queue.ts";
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -83,5 +84,24 @@ test("losing leadership stops the controllers", async () => {
   api.seed("deployments", deployment("web", 2));
   for (let i = 0; i < 20; i++) await tick();
   assert.equal(api.actions.length, 0, "no writes after leadership is lost");
+  await manager.stop();
+});
+
+test("client-go's workqueue metrics count each controller's adds, waits and work", async () => {
+  const clock = new FakeClock();
+  const api = new FakeApi(clock);
+  const manager = new ControllerManager(api, silentLogger, { clock, workers: 1 });
+  api.seed("deployments", deployment("web", 2));
+  await manager.start();
+  for (let i = 0; i < 50 && api.storedList("pods").length < 2; i++) await tick();
+  assert.equal(api.storedList("pods").length, 2);
+  const text = await manager.metrics.registry.metrics();
+  for (const name of ["deployment", "replicaset"]) {
+    assert.ok(sample(text, "workqueue_adds_total", { name }) >= 1, `${name}\n${text}`);
+    assert.ok(sample(text, "workqueue_queue_duration_seconds_count", { name }) >= 1, `${name}\n${text}`);
+    assert.ok(sample(text, "workqueue_work_duration_seconds_count", { name }) >= 1, `${name}\n${text}`);
+    assert.ok(sample(text, "workqueue_depth", { name }) >= 0, `${name}\n${text}`);
+  }
+  assert.equal(sample(text, "workqueue_adds_total", { name: "endpoints" }), 0, text);
   await manager.stop();
 });

@@ -22,6 +22,7 @@ import { StatefulSetController } from "./statefulset/statefulset-controller.ts";
 import { LocalProvisioner } from "./volume/local-provisioner.ts";
 import type { AutoscalingClient } from "./podautoscaler/autoscaling-client.ts";
 import { type AutoscalingOptions, HorizontalPodAutoscalerController } from "./podautoscaler/hpa-controller.ts";
+import { WorkqueueMetrics } from "./workqueue-metrics.ts";
 
 export interface LeaderGate {
   /**
@@ -80,6 +81,8 @@ export class ControllerManager {
   private readonly enabled: (name: string) => boolean;
   private readonly podGc: PodGcOptions;
   private readonly autoscaling: ControllerManagerOptions["autoscaling"];
+  /** client-go's workqueue metrics of every running controller (served by --metrics-bind-address). */
+  readonly metrics = new WorkqueueMetrics();
 
   constructor(
     private readonly api: ClusterApi,
@@ -111,12 +114,16 @@ export class ControllerManager {
     let started!: () => void;
     const ready = new Promise<void>((resolve) => (started = resolve));
     this.stopped = this.gate.run(async (lost) => {
-      await this.api.start();
       const reconcilers: Reconciler[] = [this.replicaSets, this.deployments, this.endpoints, this.nodeLifecycle, this.taintEviction, this.jobs, this.cronJobs, this.daemonSets, this.statefulSets, this.localVolumes];
+      // Queues report to the metrics before the caches fill, so the first adds count too.
+      this.instrument(reconcilers);
+      await this.api.start();
       if (this.dynamic !== undefined) {
         // Discovery first: these controllers subscribe to a cache per resource before the caches fill.
         await this.dynamic.discover();
-        reconcilers.push(...this.dynamicControllers(this.dynamic));
+        const dynamicReconcilers = this.dynamicControllers(this.dynamic);
+        this.instrument(dynamicReconcilers);
+        reconcilers.push(...dynamicReconcilers);
         await this.dynamic.start();
       }
       const running = reconcilers.filter((c) => this.enabled(c.name));
@@ -139,6 +146,12 @@ export class ControllerManager {
       }
     });
     await Promise.race([ready, this.stopped]);
+  }
+
+  private instrument(reconcilers: readonly Reconciler[]): void {
+    for (const c of reconcilers) {
+      if (this.enabled(c.name)) c.queue.instrument(this.metrics.forQueue(c.name, () => c.queue.depth));
+    }
   }
 
   private dynamicControllers(dynamic: DynamicApi): Reconciler[] {

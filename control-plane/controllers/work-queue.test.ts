@@ -72,3 +72,38 @@ test("shutDown releases waiting workers and cancels timers", async () => {
   assert.equal(await waiting, undefined);
   assert.equal(clock.pendingTimers(), 0);
 });
+
+test("metrics: a repeated add counts once, a key added while processed counts again; waits, work and retries are reported", async () => {
+  const clock = new FakeClock();
+  const q = new WorkQueue(clock);
+  const seen = { added: 0, taken: [] as number[], worked: [] as number[], retried: 0 };
+  q.instrument({
+    added: () => seen.added++,
+    taken: (s) => seen.taken.push(s),
+    worked: (s) => seen.worked.push(s),
+    retried: () => seen.retried++,
+  });
+  q.add("a");
+  q.add("a");
+  q.add("b");
+  assert.equal(seen.added, 2);
+  assert.equal(q.depth, 2);
+  clock.advance(100);
+  assert.equal(await q.get(), "a");
+  assert.deepEqual(seen.taken, [0.1]);
+  assert.equal(q.depth, 1);
+  q.add("a");
+  assert.equal(seen.added, 3, "queued again while processed");
+  assert.equal(q.depth, 2);
+  clock.advance(200);
+  q.done("a");
+  assert.deepEqual(seen.worked, [0.2]);
+  assert.equal(seen.added, 3, "done() requeues without counting another add");
+  assert.equal(await q.get(), "b");
+  assert.equal(await q.get(), "a");
+  assert.deepEqual(seen.taken, [0.1, 0.3, 0.2]);
+  assert.equal(q.depth, 0);
+  q.addRateLimited("a");
+  assert.equal(seen.retried, 1);
+  q.shutDown();
+});

@@ -4,6 +4,7 @@
 // after an exponential backoff per key (5 ms doubling to 1000 s, as
 // client-go's default controller rate limiter).
 import type { Clock } from "./clock.ts";
+import { noQueueMetrics, type QueueMetrics } from "./workqueue-metrics.ts";
 
 export interface BackoffLimits {
   baseMs: number;
@@ -20,22 +21,51 @@ export class WorkQueue {
   private readonly delayed = new Map<string, { at: number; cancel: () => void }>();
   private waiters: ((key: string | undefined) => void)[] = [];
   private shuttingDown = false;
+  private metrics: QueueMetrics = noQueueMetrics;
+  /** When each waiting key was added, and when each key in a worker's hands was taken (clock ms), for the metrics. */
+  private readonly addedAt = new Map<string, number>();
+  private readonly takenAt = new Map<string, number>();
 
   constructor(
     private readonly clock: Clock,
     private readonly backoff: BackoffLimits = defaultBackoff,
   ) {}
 
+  /** Reports adds, waits, work and retries to `metrics` (client-go's workqueue metrics) from now on. */
+  instrument(metrics: QueueMetrics): void {
+    this.metrics = metrics;
+  }
+
+  /** Keys waiting for a worker, including those queued again while being processed (client-go's depth). */
+  get depth(): number {
+    return this.dirty.size;
+  }
+
   add(key: string): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
     this.dirty.add(key);
-    if (this.processing.has(key)) return;
+    this.metrics.added();
+    this.addedAt.set(key, this.clock.now());
+    if (!this.processing.has(key)) this.enqueue(key);
+  }
+
+  /** A dirty key not being processed goes to a waiting worker, or into the queue. */
+  private enqueue(key: string): void {
     const waiter = this.waiters.shift();
     if (waiter !== undefined) {
       this.dirty.delete(key);
-      this.processing.add(key);
+      this.take(key);
       waiter(key);
     } else this.queue.push(key);
+  }
+
+  private take(key: string): void {
+    this.processing.add(key);
+    const now = this.clock.now();
+    const added = this.addedAt.get(key);
+    this.addedAt.delete(key);
+    if (added !== undefined) this.metrics.taken((now - added) / 1000);
+    this.takenAt.set(key, now);
   }
 
   /** Adds the key after ms; an earlier pending delay for the key wins. */
@@ -57,6 +87,7 @@ export class WorkQueue {
 
   /** Requeues a key after its backoff, which doubles with each failure until forget(). */
   addRateLimited(key: string): void {
+    this.metrics.retried();
     this.addAfter(key, this.when(key));
   }
 
@@ -80,7 +111,7 @@ export class WorkQueue {
     const key = this.queue.shift();
     if (key !== undefined) {
       this.dirty.delete(key);
-      this.processing.add(key);
+      this.take(key);
       return Promise.resolve(key);
     }
     if (this.shuttingDown) return Promise.resolve(undefined);
@@ -90,10 +121,10 @@ export class WorkQueue {
   /** Marks a key processed; if it was added meanwhile it is queued again. */
   done(key: string): void {
     this.processing.delete(key);
-    if (this.dirty.has(key)) {
-      this.dirty.delete(key);
-      this.add(key);
-    }
+    const taken = this.takenAt.get(key);
+    this.takenAt.delete(key);
+    if (taken !== undefined) this.metrics.worked((this.clock.now() - taken) / 1000);
+    if (this.dirty.has(key) && !this.shuttingDown) this.enqueue(key);
   }
 
   get length(): number {

@@ -11,6 +11,8 @@ import { apiElection } from "../leader-election/api-election.ts";
 import { electionFlags, parseFlags } from "../leader-election/election-flags.ts";
 import { LeaderElector } from "../leader-election/leader-elector.ts";
 import { createLogger } from "../logger.ts";
+import { type MetricsServer, parseBindAddress, serveMetrics } from "../metrics-server.ts";
+import { Registry } from "prom-client";
 import { ApiBinder } from "./api/api-binder.ts";
 import { ApiClaimVolumes } from "./api/api-claim-volumes.ts";
 import { ApiClusterSource } from "./api/api-cluster-source.ts";
@@ -20,6 +22,7 @@ import { Scheduler, defaultSchedulerName } from "./scheduler.ts";
 const usage = `usage: skiff scheduler --kubeconfig FILE [--leader-elect]
     [--leader-elect-lease-duration 4s] [--leader-elect-renew-deadline 3s] [--leader-elect-retry-period 1s]
     [--leader-elect-resource-namespace kube-system] [--leader-elect-resource-name kube-scheduler]
+    [--metrics-bind-address HOST:PORT]   serve /metrics over HTTP (off by default; kube-scheduler's is 10259)
 `;
 
 export async function runScheduler(args: string[]): Promise<number> {
@@ -29,12 +32,16 @@ export async function runScheduler(args: string[]): Promise<number> {
   }
   let flags;
   let election;
+  let metricsBind: { host: string; port: number } | undefined;
   try {
     flags = parseFlags(args, new Set(["leader-elect"]));
     election = electionFlags(flags, "kube-scheduler");
     for (const name of flags.keys()) {
-      if (name !== "kubeconfig" && !name.startsWith("leader-elect")) throw new Error(`unknown flag --${name}`);
+      if (name !== "kubeconfig" && name !== "metrics-bind-address" && !name.startsWith("leader-elect")) throw new Error(`unknown flag --${name}`);
     }
+    const bind = flags.get("metrics-bind-address");
+    if (bind === true) throw new Error("--metrics-bind-address needs a value");
+    metricsBind = bind === undefined ? undefined : parseBindAddress("metrics-bind-address", bind);
   } catch (err) {
     process.stderr.write(`skiff scheduler: ${(err as Error).message}\n${usage}`);
     return 2;
@@ -59,6 +66,20 @@ export async function runScheduler(args: string[]): Promise<number> {
     scheduler = new Scheduler({ source: new ApiClusterSource(kc, log), binder, recorder: binder, logger: log, profile: (view) => defaultProfile(view, volumes) });
     scheduler.run();
   };
+
+  // A standby serves its (empty) metrics too, so a scrape tells it is alive.
+  let metricsServer: MetricsServer | undefined;
+  if (metricsBind !== undefined) {
+    const source = { contentType: Registry.PROMETHEUS_CONTENT_TYPE, metrics: () => scheduler?.metrics.registry.metrics() ?? Promise.resolve("") };
+    try {
+      metricsServer = await serveMetrics(source, metricsBind.host, metricsBind.port);
+    } catch (err) {
+      log.error("could not serve metrics", { error: (err as Error).message });
+      client.close();
+      return 1;
+    }
+    log.info("serving metrics", { address: `${metricsBind.host}:${metricsServer.port}` });
+  }
 
   let leaseClient: ApiClient | undefined;
   let elector: LeaderElector | undefined;
@@ -92,6 +113,7 @@ export async function runScheduler(args: string[]): Promise<number> {
   await scheduler?.stop();
   await volumes.stop();
   await elector?.stop(code === 0);
+  await metricsServer?.close();
   client.close();
   leaseClient?.close();
   log.info("stopped", { ...scheduler?.stats });

@@ -192,7 +192,8 @@ describe("Scheduler", () => {
     await scheduler.drain();
     assert.equal(cluster.nodeOf("default/good"), "a");
     assert.equal(lines.length, 1);
-    assert.deepEqual(JSON.parse(lines[0]!).object, "bad");
+    assert.equal(JSON.parse(lines[0]!).pod, "default/bad");
+    assert.equal(JSON.parse(lines[0]!).component, "scheduler");
   });
 
   it("does not evict more while the first victims are still terminating", async () => {

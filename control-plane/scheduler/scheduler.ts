@@ -18,6 +18,7 @@ import { nodeChangeMatters, podChangeMatters } from "./object-changes.ts";
 import { DefaultBinder } from "./plugins/default-binder/default-binder.ts";
 import { findPreemption } from "./preemption/preemption.ts";
 import { SchedulingQueue, type QueuedPod } from "./queue/scheduling-queue.ts";
+import { SchedulerMetrics } from "./scheduler-metrics.ts";
 
 export const defaultSchedulerName = "default-scheduler";
 
@@ -64,6 +65,8 @@ export class Scheduler {
   private timers: ReturnType<typeof setInterval>[] = [];
   private loopScheduled = false;
   private readonly log: Logger;
+  /** Prometheus metrics under kube-scheduler's names (served by `skiff scheduler --metrics-bind-address`). */
+  readonly metrics: SchedulerMetrics;
 
   constructor(private readonly options: SchedulerOptions) {
     const clock = options.clock ?? systemClock;
@@ -83,6 +86,7 @@ export class Scheduler {
       maxUnschedulableMs: options.maxUnschedulableMs,
       pluginEvents: this.framework.pluginEvents(),
     });
+    this.metrics = new SchedulerMetrics(() => this.queue.sizes, this.schedulerName);
   }
 
   /** Subscribes to the cluster. Pods are scheduled by scheduleOne/drain, or by run(). */
@@ -128,8 +132,9 @@ export class Scheduler {
       this.apply(event);
     } catch (err) {
       // An object the API server should have refused (a malformed quantity, say) must not stop the scheduler.
-      const object = "node" in event ? event.node : event.pod;
-      this.log.warn("ignored an event the scheduler cannot read", { event: event.type, object: object.metadata?.name, error: String(err) });
+      // Logged under the object's kind, as every log line names pods and nodes (pod: "namespace/name", node: "name").
+      const object = "node" in event ? { node: event.node.metadata?.name } : { pod: `${event.pod.metadata?.namespace ?? "default"}/${event.pod.metadata?.name ?? ""}` };
+      this.log.warn("ignored an event the scheduler cannot read", { event: event.type, ...object, error: String(err) });
     }
     this.kick();
   }
@@ -205,16 +210,19 @@ export class Scheduler {
     const q = this.queue.pop();
     if (q === undefined) return false;
     const cycle = this.queue.cycle;
+    const started = performance.now();
     this.stats.attempts++;
     let result;
     try {
       result = this.algorithm.schedule(q.pi);
     } catch (err) {
       this.log.error("scheduling cycle failed", { pod: q.key, error: String(err) });
+      this.metrics.attempt("error", started);
       this.queue.addBackoff(q);
       return true;
     }
     if (result instanceof FitError) {
+      this.metrics.attempt("unschedulable", started);
       this.handleFailure(q, cycle, result);
       return true;
     }
@@ -228,25 +236,28 @@ export class Scheduler {
     this.cache.assumePod(q.pi, nodeName);
     const reserved = this.framework.runReserve(state, q.pi, nodeName);
     if (!isSuccess(reserved)) {
+      this.metrics.attempt("error", started);
       this.cache.forgetPod(q.key);
       this.queue.addBackoff(q);
       return true;
     }
     this.stats.scheduled++;
-    const binding = this.bind(q, state, nodeName);
+    const binding = this.bind(q, state, nodeName, started);
     this.inFlightBinds.add(binding);
     void binding.finally(() => this.inFlightBinds.delete(binding));
     return true;
   }
 
-  private async bind(q: QueuedPod, state: CycleState, nodeName: string): Promise<void> {
+  private async bind(q: QueuedPod, state: CycleState, nodeName: string, started: number): Promise<void> {
     const status = await this.framework.binder!.bind(q.pi, nodeName);
     if (isSuccess(status)) {
       this.queue.done(q.key);
       this.stats.bound++;
+      this.metrics.attempt("scheduled", started);
       return;
     }
     this.stats.bindFailures++;
+    this.metrics.attempt("error", started);
     this.log.warn("binding failed; retrying after backoff", { pod: q.key, node: nodeName, error: status.reasons.join(", ") });
     this.framework.runUnreserve(state, q.pi, nodeName);
     this.cache.forgetPod(q.key);

@@ -38,6 +38,10 @@ test("a member runs its store, an API server on that store, elected scheduler an
     assert.ok(args.includes("--leader-elect-lease-duration=6s"), elected);
   }
   assert.ok(byName.get("controller-manager")?.includes("--node-monitor-grace-period=5s"));
+  // /metrics of each child on a port of its own (the API server's is on its secure port).
+  assert.ok(store.includes("--listen-metrics-urls=http://0.0.0.0:2381"));
+  assert.ok(byName.get("scheduler")?.includes("--metrics-bind-address=0.0.0.0:10259"));
+  assert.ok(byName.get("controller-manager")?.includes("--metrics-bind-address=0.0.0.0:10257"));
   assert.ok(!byName.get("scheduler")?.includes("--node-monitor-grace-period=5s"));
   const dashboard = byName.get("dashboard") ?? [];
   assert.ok(dashboard.includes("--secure-port=8443"));

@@ -22,6 +22,7 @@ export function memberChildren(f: MemberFlags, self: { command: string; args: st
       `--listen-client-urls=http://0.0.0.0:${f.clientPort}`,
       `--advertise-client-urls=http://${f.ip}:${f.clientPort}`,
       `--listen-peer-urls=http://0.0.0.0:${f.peerPort}`,
+      `--listen-metrics-urls=http://0.0.0.0:${f.storeMetricsPort}`,
       `--initial-advertise-peer-urls=http://${f.ip}:${f.peerPort}`,
       `--initial-cluster=${f.initialCluster}`,
       `--initial-cluster-state=${f.initialClusterState}`,
@@ -41,8 +42,9 @@ export function memberChildren(f: MemberFlags, self: { command: string; args: st
       `--service-cluster-ip-range=${f.serviceClusterIpRange}`,
       `--service-node-port-range=${f.serviceNodePortRange}`,
     ]),
-    child("scheduler", [`--kubeconfig=${kubeconfig}`, "--leader-elect", ...f.electionArgs]),
-    child("controller-manager", [`--kubeconfig=${kubeconfig}`, "--leader-elect", ...f.electionArgs, ...f.controllerArgs]),
+    // The API server serves its /metrics on its secure port; the others on plain HTTP ports of their own.
+    child("scheduler", [`--kubeconfig=${kubeconfig}`, "--leader-elect", `--metrics-bind-address=0.0.0.0:${f.schedulerMetricsPort}`, ...f.electionArgs]),
+    child("controller-manager", [`--kubeconfig=${kubeconfig}`, "--leader-elect", `--metrics-bind-address=0.0.0.0:${f.controllerManagerMetricsPort}`, ...f.electionArgs, ...f.controllerArgs]),
     // Every member serves the page; the kill/start buttons act on the cluster's own containers only.
     child("dashboard", [
       `--kubeconfig=${kubeconfig}`,

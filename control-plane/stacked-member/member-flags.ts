@@ -17,6 +17,10 @@ export interface MemberFlags {
   securePort: number;
   /** The dashboard's HTTPS port. */
   dashboardPort: number;
+  /** Plain-HTTP /metrics of the store (kubeadm's etcd: 2381), scheduler (10259) and controller manager (10257), on every interface. */
+  storeMetricsPort: number;
+  schedulerMetricsPort: number;
+  controllerManagerMetricsPort: number;
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
   /** Passed to the scheduler and controller manager unchanged (kube's --leader-elect-* flags). */
@@ -27,6 +31,7 @@ export interface MemberFlags {
 
 export const memberUsage = `usage: member --name NAME --ip IP --data-dir DIR --certs DIR --initial-cluster n1=http://IP1:2380,...
        [--initial-cluster-state new|existing] [--client-port 2379] [--peer-port 2380] [--secure-port 6443] [--dashboard-port 8443]
+       [--store-metrics-port 2381] [--scheduler-metrics-port 10259] [--controller-manager-metrics-port 10257]
        [--service-cluster-ip-range CIDR] [--service-node-port-range 30000-32767]
        [--leader-elect-lease-duration D --leader-elect-renew-deadline D --leader-elect-retry-period D]
        [--controller-arg=--flag=value ...]
@@ -53,6 +58,9 @@ export function parseMemberFlags(args: string[]): MemberFlags {
       "peer-port": { type: "string", default: "2380" },
       "secure-port": { type: "string", default: "6443" },
       "dashboard-port": { type: "string", default: "8443" },
+      "store-metrics-port": { type: "string", default: "2381" },
+      "scheduler-metrics-port": { type: "string", default: "10259" },
+      "controller-manager-metrics-port": { type: "string", default: "10257" },
       "service-cluster-ip-range": { type: "string", default: "10.96.0.0/16" },
       "service-node-port-range": { type: "string", default: "30000-32767" },
       "leader-elect-lease-duration": { type: "string" },
@@ -87,6 +95,9 @@ export function parseMemberFlags(args: string[]): MemberFlags {
     peerPort: port(values["peer-port"], "peer-port"),
     securePort: port(values["secure-port"], "secure-port"),
     dashboardPort: port(values["dashboard-port"], "dashboard-port"),
+    storeMetricsPort: port(values["store-metrics-port"], "store-metrics-port"),
+    schedulerMetricsPort: port(values["scheduler-metrics-port"], "scheduler-metrics-port"),
+    controllerManagerMetricsPort: port(values["controller-manager-metrics-port"], "controller-manager-metrics-port"),
     serviceClusterIpRange: values["service-cluster-ip-range"],
     serviceNodePortRange: values["service-node-port-range"],
     electionArgs,

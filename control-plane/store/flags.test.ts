@@ -60,3 +60,10 @@ test("member and cluster ids are stable, distinct and exact numbers", () => {
   for (const id of [a, b, clusterId([a, b])]) assert.ok(Number.isSafeInteger(id) && id > 0);
   assert.equal(clusterId([a, b]), clusterId([b, a]));
 });
+
+test("--listen-metrics-urls: none by default, etcd's URL list otherwise", () => {
+  assert.deepEqual(parseStoreFlags([]).listenMetricsUrls, []);
+  const f = parseStoreFlags(["--listen-metrics-urls=http://127.0.0.1:2381,http://10.0.0.1:2381"]);
+  assert.deepEqual(f.listenMetricsUrls.map((u) => u.host), ["127.0.0.1:2381", "10.0.0.1:2381"]);
+  assert.throws(() => parseStoreFlags(["--listen-metrics-urls=http://127.0.0.1"]), /has no port/);
+});

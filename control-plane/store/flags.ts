@@ -7,6 +7,8 @@ export interface StoreFlags {
   listenClientUrls: URL[];
   advertiseClientUrls: URL[];
   listenPeerUrls: URL[];
+  /** Where /metrics and /health are served over plain HTTP (etcd's --listen-metrics-urls); none by default. */
+  listenMetricsUrls: URL[];
   initialAdvertisePeerUrls: URL[];
   /** name → peer URLs, in the order given. */
   initialCluster: Map<string, URL[]>;
@@ -34,6 +36,7 @@ const specs: Record<string, FlagSpec> = {
   "data-dir": { default: "", help: "path to the data directory (default ${name}.etcd)" },
   "listen-client-urls": { default: "http://localhost:2379", help: "URLs to listen on for client traffic" },
   "advertise-client-urls": { default: "http://localhost:2379", help: "client URLs of this member to advertise to the cluster" },
+  "listen-metrics-urls": { default: "", help: "URLs to serve /metrics and /health on (http; the client URLs speak only gRPC)" },
   "listen-peer-urls": { default: "http://localhost:2380", help: "URLs to listen on for peer traffic" },
   "initial-advertise-peer-urls": { default: "http://localhost:2380", help: "peer URLs of this member to advertise to the cluster" },
   "initial-cluster": { default: "default=http://localhost:2380", help: "initial cluster configuration: name=peerURL,..." },
@@ -116,6 +119,7 @@ export function parseStoreFlags(argv: readonly string[]): StoreFlags {
     listenClientUrls: parseUrls("listen-client-urls", get("listen-client-urls")),
     advertiseClientUrls: parseUrls("advertise-client-urls", get("advertise-client-urls")),
     listenPeerUrls: parseUrls("listen-peer-urls", get("listen-peer-urls")),
+    listenMetricsUrls: get("listen-metrics-urls") === "" ? [] : parseUrls("listen-metrics-urls", get("listen-metrics-urls")),
     initialAdvertisePeerUrls: parseUrls("initial-advertise-peer-urls", get("initial-advertise-peer-urls")),
     initialCluster: parseInitialCluster(get("initial-cluster")),
     initialClusterState: state,

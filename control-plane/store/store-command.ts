@@ -1,5 +1,6 @@
 // `skiff store [etcd flags]`: runs one member of the replicated store.
 import { createLogger } from "../logger.ts";
+import { type MetricsServer, serveMetrics } from "../metrics-server.ts";
 import { FlagError, parseStoreFlags, storeUsage } from "./flags.ts";
 import { startClientServer } from "./grpc/client-server.ts";
 import { StoreMember } from "./member/store-member.ts";
@@ -45,6 +46,20 @@ export async function runStore(argv: string[]): Promise<number> {
     return 1;
   }
   logger.info("serving client requests", { urls: flags.listenClientUrls.map((u) => u.href) });
+  const metricsServers: MetricsServer[] = [];
+  try {
+    for (const url of flags.listenMetricsUrls) {
+      if (url.protocol !== "http:") throw new Error(`--listen-metrics-urls: only http is supported (got ${url.href})`);
+      metricsServers.push(await serveMetrics(member.metrics.registry, url.hostname.replace(/^\[(.*)\]$/, "$1"), Number(url.port)));
+    }
+  } catch (err) {
+    logger.error("could not serve metrics", { error: err instanceof Error ? err.message : String(err) });
+    await Promise.all(metricsServers.map((s) => s.close()));
+    await member.stop();
+    server.forceShutdown();
+    return 1;
+  }
+  if (metricsServers.length > 0) logger.info("serving metrics", { urls: flags.listenMetricsUrls.map((u) => `${u.origin}/metrics`) });
   const stop = (): void => exit(0);
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
@@ -55,5 +70,6 @@ export async function runStore(argv: string[]): Promise<number> {
   // Asked to stop (not failed): hand leadership over first, while peers still hear us.
   await member.stop({ transferLeadership: code === 0 });
   server.forceShutdown();
+  await Promise.all(metricsServers.map((s) => s.close()));
   return code;
 }

@@ -168,6 +168,7 @@ export class Agent {
       runtime: this.runtime,
       pod: (ns, name) => this.pods.get(ns, name),
       log: this.deps.log,
+      metrics: this.kubelet.metrics.registry,
       statsSummary: () => statsSummary(this.deps.docker, this.flags.nodeName, this.self.id),
     });
     await new Promise<void>((resolve, reject) => {

@@ -4,7 +4,8 @@
 // streamed from Docker (kubelet/logs.ts). Only clients with a certificate
 // of the cluster's CA are served (the API server's kubelet client
 // certificate); refusals are plain text that the API server turns into a
-// Status.
+// Status. GET /metrics answers kubelet's metrics in Prometheus text to the
+// same clients (kubelet's /metrics also wants an authenticated client).
 import { createServer, type Server } from "node:https";
 import type { V1Pod } from "@kubernetes/client-node";
 import { containerLogs, LogError, type LogOptions } from "../kubelet/logs.ts";
@@ -20,6 +21,8 @@ export interface LogServerOptions {
   log: AgentLog;
   /** GET /stats/summary (kubelet's Summary API, what metrics-server reads). */
   statsSummary?: () => Promise<unknown>;
+  /** The kubelet's Prometheus registry (or anything with its two members). */
+  metrics?: { readonly contentType: string; metrics(): Promise<string> };
 }
 
 export function logOptions(query: URLSearchParams, container: string): LogOptions {
@@ -52,6 +55,14 @@ export function createLogServer(o: LogServerOptions): Server {
     if (req.method === "GET" && url.pathname === "/stats/summary" && o.statsSummary !== undefined) {
       o.statsSummary().then(
         (summary) => res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(summary)),
+        (err: unknown) => text(500, errorText(err)),
+      );
+      return;
+    }
+    if (req.method === "GET" && url.pathname === "/metrics" && o.metrics !== undefined) {
+      const registry = o.metrics;
+      registry.metrics().then(
+        (body) => res.writeHead(200, { "Content-Type": registry.contentType }).end(body),
         (err: unknown) => text(500, errorText(err)),
       );
       return;

@@ -9,6 +9,7 @@ import type Docker from "dockerode";
 import { connectDocker } from "../../test/support/cluster-network.ts";
 import { removeByLabel, testRunLabel } from "../../test/support/docker.ts";
 import { nodeAgentImage } from "../../test/support/node-agent-image.ts";
+import { sample } from "../../test/support/metrics.ts";
 import { Kubelet, type PodStatusWriter } from "./kubelet.ts";
 import { execInContainer } from "./runtime/exec.ts";
 import { DockerPodRuntime } from "./runtime/pod-runtime.ts";
@@ -85,6 +86,13 @@ test("pods become Running and Ready; unchanged statuses are not written again; d
   }
   assert.ok(ready("a") && ready("b"), JSON.stringify(api.writes.at(-1)));
   assert.equal(api.pods.get(a.metadata!.uid!)?.status?.phase, "Running");
+  // kubelet's metrics: both starts observed (seen → Running), both pods and containers running.
+  const metrics = await kubelet.metrics.registry.metrics();
+  assert.equal(sample(metrics, "kubelet_pod_start_duration_seconds_count"), 2, metrics);
+  assert.ok(sample(metrics, "kubelet_pod_start_duration_seconds_sum") > 0, metrics);
+  assert.equal(sample(metrics, "kubelet_running_pods"), 2, metrics);
+  assert.equal(sample(metrics, "kubelet_running_containers", { container_state: "running" }), 2, metrics);
+  assert.equal(sample(metrics, "kubelet_node_name", { node: nodeName }), 1, metrics);
   const writes = api.writes.length;
   await kubelet.pass(api.list());
   await kubelet.pass(api.list());
@@ -116,6 +124,9 @@ test("pods become Running and Ready; unchanged statuses are not written again; d
   }
   assert.equal(runtime.ips.inUse().size, 0, "no address held");
   assert.ok(aIp !== undefined);
+  const gone = await kubelet.metrics.registry.metrics();
+  assert.equal(sample(gone, "kubelet_running_pods"), 0, gone);
+  assert.equal(sample(gone, "kubelet_pod_start_duration_seconds_count"), 2, "a start is observed once per pod");
 });
 
 test("a ConfigMap change reaches the running pod's volume", async () => {

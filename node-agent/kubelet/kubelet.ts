@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type { V1Pod, V1PodStatus } from "@kubernetes/client-node";
+import { KubeletMetrics } from "./kubelet-metrics.ts";
 import { PodSyncer } from "./pod-sync.ts";
 import { ProbeManager } from "./probes/probe-manager.ts";
 import { noObjects, volumeFiles } from "./runtime/objects.ts";
@@ -28,6 +29,8 @@ export interface PassResult {
 
 export class Kubelet {
   readonly probes: ProbeManager;
+  /** kubelet's metrics (pod start latency, running pods and containers), served on the agent's /metrics. */
+  readonly metrics: KubeletMetrics;
   private readonly backoff = new RestartBackoff();
   private readonly syncer: PodSyncer;
   private readonly written = new Map<string, V1PodStatus>();
@@ -44,6 +47,7 @@ export class Kubelet {
   ) {
     this.probes = new ProbeManager(runtime.options.docker);
     this.syncer = new PodSyncer(runtime, this.backoff, clock);
+    this.metrics = new KubeletMetrics(runtime.options.nodeName, () => this.written.values());
   }
 
   async pass(pods: V1Pod[]): Promise<PassResult> {
@@ -71,12 +75,15 @@ export class Kubelet {
       }
       return;
     }
+    // The start clock runs from the first pass that sees the pod.
+    const seenAt = this.clock();
     const current = await this.runtime.getPod(uid);
     if (current !== undefined) await this.probes.tick(pod, current, this.clock());
     await this.refreshVolumesOnChange(pod, current !== undefined);
     const { status, wakeAt } = await this.syncer.sync(pod, this.probes.results(pod, await this.runtime.getPod(uid)));
     if (wakeAt !== undefined) result.wakeAt = Math.min(result.wakeAt ?? Infinity, wakeAt);
     result.synced++;
+    this.metrics.podSynced(uid, status, { at: seenAt, existed: current !== undefined }, this.clock());
     // Also when the server's Ready disagrees with ours: the node lifecycle
     // controller marks a silent node's pods not Ready, and only the kubelet
     // says they are Ready again (kubelet's status manager reconciles the same way).
@@ -125,6 +132,7 @@ export class Kubelet {
     this.volumeContent.delete(uid);
     this.written.delete(uid);
     this.probes.forget(uid);
+    this.metrics.forget(uid);
     this.backoff.forget(`${uid}/`);
   }
 }

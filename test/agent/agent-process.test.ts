@@ -8,6 +8,8 @@
 // server and the agent's HTTPS endpoint.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { request } from "node:https";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { V1Lease, V1Node, V1Pod } from "@kubernetes/client-node";
 import type Docker from "dockerode";
@@ -16,6 +18,7 @@ import { nodeBinary } from "../../deploy/images/images.ts";
 import { ApiServerProcess, kubectl120, kubectl132 } from "../support/apiserver.ts";
 import { connectDocker, createTestNetwork, type TestNetwork } from "../support/cluster-network.ts";
 import { removeByLabel, testRunLabel } from "../support/docker.ts";
+import { sample } from "../support/metrics.ts";
 import { ensureNodeAgentImage, nodeAgentImage } from "../support/node-agent-image.ts";
 
 const run = testRunLabel("agent");
@@ -165,6 +168,35 @@ test("a pod bound to the node runs, reports Running and Ready, and a Service rea
     return r.stdout.includes("hostname=web-1") ? r.stdout : undefined;
   });
   assert.match(body, /hostname=web-1/);
+});
+
+// GET on the agent's HTTPS port (10250) as the API server calls it: with a client certificate of the cluster's CA.
+function fromAgent(path: string, withCert = true): Promise<{ status: number; body: string }> {
+  const pki = join(api!.dir, "pki");
+  const cert = withCert ? { cert: readFileSync(join(pki, "admin.crt")), key: readFileSync(join(pki, "admin.key")) } : {};
+  return new Promise((resolve, reject) => {
+    const req = request({ host: agent!.ip, port: 10250, path, rejectUnauthorized: false, timeout: 10_000, ...cert }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("kubelet's metrics on the agent's HTTPS port: the pod's start observed, the running pod and container, the node's name", async () => {
+  const text = await until("kubelet metrics with web-1 started", async () => {
+    const r = await fromAgent("/metrics");
+    return r.status === 200 && sample(r.body, "kubelet_pod_start_duration_seconds_count") >= 1 ? r.body : undefined;
+  });
+  assert.ok(sample(text, "kubelet_pod_start_duration_seconds_sum") > 0, text);
+  assert.ok(sample(text, "kubelet_running_pods") >= 1, text);
+  assert.ok(sample(text, "kubelet_running_containers", { container_state: "running" }) >= 1, text);
+  assert.equal(sample(text, "kubelet_node_name", { node: nodeName }), 1, text);
+  await assert.rejects(fromAgent("/metrics", false), "a client without a certificate of the cluster's CA is refused");
 });
 
 test("a restarted agent adopts its running pod without restarting it and removes a pod deleted while it was down", async () => {

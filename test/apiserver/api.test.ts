@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ApiServerProcess } from "../support/apiserver.ts";
+import { sample } from "../support/metrics.ts";
 import { etcdctl, type StoreKind } from "../support/store-cluster.ts";
 
 type Obj = { metadata: Record<string, unknown> & { name: string; resourceVersion: string }; [k: string]: unknown };
@@ -89,9 +90,9 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
         assert.match(metrics, /^apiserver_request_total\{verb="list",resource="namespaces",code="200"\} \d+$/m);
         assert.match(metrics, /^apiserver_request_total\{verb="get",resource="frobs",code="404"\} \d+$|^apiserver_request_total\{verb="get",resource="",code="404"\} \d+$/m);
         assert.match(metrics, /^# TYPE apiserver_request_duration_seconds histogram$/m);
-        assert.match(metrics, /^apiserver_request_duration_seconds_bucket\{verb="list",resource="namespaces",le="\+Inf"\} [1-9]\d*$/m);
-        assert.match(metrics, /^apiserver_request_duration_seconds_count\{verb="list",resource="namespaces"\} [1-9]\d*$/m);
-        assert.match(metrics, /^apiserver_request_duration_seconds_sum\{verb="list",resource="namespaces"\} [\d.e-]+$/m);
+        assert.ok(sample(metrics, "apiserver_request_duration_seconds_bucket", { verb: "list", resource: "namespaces", le: "+Inf" }) >= 1, metrics);
+        assert.ok(sample(metrics, "apiserver_request_duration_seconds_count", { verb: "list", resource: "namespaces" }) >= 1, metrics);
+        assert.ok(sample(metrics, "apiserver_request_duration_seconds_sum", { verb: "list", resource: "namespaces" }) >= 0, metrics);
         assert.match(metrics, /^apiserver_registered_watchers [1-9]\d*$/m, "the open watch is counted");
         assert.match(metrics, /^skiff_apiserver_store_watches [1-9]\d*$/m);
       } finally {

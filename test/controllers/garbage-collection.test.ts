@@ -9,15 +9,19 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { ApiServerProcess, kubectl120, kubectl132 } from "../support/apiserver.ts";
 import { ControllerManagerProcess } from "../support/controller-manager.ts";
+import { sample } from "../support/metrics.ts";
+import { freePort } from "../support/ports.ts";
 
 type Obj = { metadata: { name: string; uid: string; ownerReferences?: { uid: string; kind: string }[]; finalizers?: string[]; deletionTimestamp?: string } };
 
 let api: ApiServerProcess | undefined;
 let manager: ControllerManagerProcess | undefined;
+let metricsPort = 0;
 
 before(async () => {
   api = await ApiServerProcess.start("skiff");
-  manager = ControllerManagerProcess.launch(api.kubeconfig, ["--terminated-pod-gc-threshold=2"]);
+  metricsPort = await freePort();
+  manager = ControllerManagerProcess.launch(api.kubeconfig, ["--terminated-pod-gc-threshold=2", `--metrics-bind-address=127.0.0.1:${metricsPort}`]);
 });
 
 after(async () => {
@@ -81,6 +85,17 @@ test("delete a Deployment: background (default) and foreground remove ReplicaSet
   // The collector leaves orphans alone.
   await new Promise((r) => setTimeout(r, 1000));
   assert.equal((await pods()).length, 2);
+});
+
+test("--metrics-bind-address serves client-go's workqueue metrics: the Deployment's key was added and worked", async () => {
+  let text = "";
+  await until("workqueue metrics", async () => {
+    text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()).catch(() => "");
+    return sample(text, "workqueue_adds_total", { name: "deployment" }) >= 1 && sample(text, "workqueue_work_duration_seconds_count", { name: "deployment" }) >= 1;
+  });
+  assert.match(text, /^# TYPE workqueue_depth gauge$/m);
+  assert.ok(sample(text, "workqueue_depth", { name: "garbagecollector" }) >= 0, text);
+  assert.ok(sample(text, "workqueue_queue_duration_seconds_count", { name: "replicaset" }) >= 1, text);
 });
 
 test("the API server's side: propagationPolicy and orphanDependents set the GC finalizers; a Job orphans by default in batch/v1", async () => {

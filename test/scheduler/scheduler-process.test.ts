@@ -9,6 +9,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { ApiServerProcess } from "../support/apiserver.ts";
+import { sample } from "../support/metrics.ts";
+import { freePort } from "../support/ports.ts";
 import { SchedulerProcess } from "../support/scheduler.ts";
 
 let api: ApiServerProcess;
@@ -89,7 +91,8 @@ test("pods are bound to fitting nodes; one that fits nowhere is reported as kube
   await post("/api/v1/namespaces", { metadata: { name: "s1" } });
   await post("/api/v1/nodes", node("n1", "2"));
   await post("/api/v1/nodes", node("n2", "1"));
-  const s = start();
+  const metricsPort = await freePort();
+  const s = start(["--metrics-bind-address", `127.0.0.1:${metricsPort}`]);
   const names = ["p1", "p2", "p3", "p4", "p5"];
   for (const n of names) await post("/api/v1/namespaces/s1/pods", pod(n, "500m"));
   await post("/api/v1/namespaces/s1/pods", pod("big", "3"));
@@ -122,6 +125,15 @@ test("pods are bound to fitting nodes; one that fits nowhere is reported as kube
   const scheduled = await until("a Scheduled event", async () => (await events("s1", "big", "Scheduled"))[0]);
   assert.equal(scheduled.message, "Successfully assigned s1/big to n3");
   assert.equal(scheduled.type, "Normal");
+
+  // kube-scheduler's metrics on --metrics-bind-address: 6 pods scheduled, big at least once unschedulable.
+  const metrics = await until("scheduling metrics", async () => {
+    const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
+    return sample(text, "scheduler_schedule_attempts_total", { result: "scheduled" }) >= 6 ? text : undefined;
+  }, () => s.output());
+  assert.ok(sample(metrics, "scheduler_schedule_attempts_total", { result: "unschedulable" }) >= 1, metrics);
+  assert.ok(sample(metrics, "scheduler_scheduling_attempt_duration_seconds_count", { result: "scheduled" }) >= 6, metrics);
+  assert.equal(sample(metrics, "scheduler_pending_pods", { queue: "active" }), 0, metrics);
 
   // The scheduler saw "theirs" before it saw "big" (list and watch keep creation order), and left it alone.
   const theirs = await get("/api/v1/namespaces/s1/pods/theirs");

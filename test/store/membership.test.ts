@@ -54,11 +54,12 @@ function memberList(): ListedMember[] {
 
 /** A member process that the cluster does not run yet, with data under the cluster's root (removed with it). */
 async function newMember(name: string): Promise<MemberProcess> {
-  const [client, peer] = await freePorts(2);
+  const [client, peer, metrics] = await freePorts(3);
   const m: MemberProcess = {
     name,
     clientUrl: `http://127.0.0.1:${client}`,
     peerUrl: `http://127.0.0.1:${peer}`,
+    metricsUrl: `http://127.0.0.1:${metrics}`,
     dataDir: join(dirname(fc.cluster.members[0]!.dataDir), name),
     proc: undefined,
     log: [],

@@ -15,6 +15,8 @@ export interface MemberProcess {
   name: string;
   clientUrl: string;
   peerUrl: string;
+  /** Where the member serves /metrics over HTTP (--listen-metrics-urls). */
+  metricsUrl: string;
   dataDir: string;
   proc: ChildProcess | undefined;
   log: string[];
@@ -52,12 +54,13 @@ export class StoreCluster {
 
   static async start(options: ClusterOptions): Promise<StoreCluster> {
     const c = new StoreCluster({ members: 3, heartbeatMs: 100, electionMs: 1000, snapshotCount: 100_000, env: {}, ...options });
-    const ports = await freePorts(c.opts.members * 2);
+    const ports = await freePorts(c.opts.members * 3);
     for (let i = 0; i < c.opts.members; i++) {
       c.members.push({
         name: `m${i + 1}`,
         clientUrl: `http://127.0.0.1:${ports[2 * i]}`,
         peerUrl: `http://127.0.0.1:${ports[2 * i + 1]}`,
+        metricsUrl: `http://127.0.0.1:${ports[2 * c.opts.members + i]}`,
         dataDir: join(c.root, `m${i + 1}`),
         proc: undefined,
         log: [],
@@ -96,6 +99,7 @@ export class StoreCluster {
       `--listen-client-urls=${m.clientUrl}`,
       `--advertise-client-urls=${m.clientUrl}`,
       `--listen-peer-urls=${m.peerUrl}`,
+      `--listen-metrics-urls=${m.metricsUrl}`,
       `--initial-advertise-peer-urls=${m.peerUrl}`,
       `--initial-cluster=${initialCluster}`,
       `--initial-cluster-state=${state}`,

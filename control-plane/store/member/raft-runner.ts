@@ -72,6 +72,8 @@ export interface RaftRunnerOptions {
   onSoftState(ss: SoftState, term: number): void;
   onApplied(index: number): void;
   onFatal(err: Error): void;
+  /** Each fsync of the WAL's records, in seconds. */
+  onWalFsync?: (seconds: number) => void;
 }
 
 export interface StartedRaft {
@@ -156,7 +158,7 @@ export class RaftRunner {
     if (markers !== undefined) {
       const snapshot = await snaps.loadNewest((p) => markers.some((m) => m.index === p.index && m.term === p.term));
       const from = snapshot === undefined ? { index: 0, term: 0 } : { index: snapshot.metadata.index, term: snapshot.metadata.term };
-      const contents = await Wal.open(opts.walDir, from, { logger: log, preallocateBytes: walPreallocateBytes });
+      const contents = await Wal.open(opts.walDir, from, { logger: log, preallocateBytes: walPreallocateBytes, onFsync: opts.onWalFsync });
       if (contents.repairedTail !== undefined) opts.logger.warn("cut a torn WAL tail", { ...contents.repairedTail });
       if (snapshot !== undefined) {
         storage.applySnapshot(snapshot);
@@ -173,7 +175,7 @@ export class RaftRunner {
       return { runner, metadata: contents.metadata, restarted: true };
     }
 
-    const wal = await Wal.create(opts.walDir, fresh.metadata, { logger: log, preallocateBytes: walPreallocateBytes });
+    const wal = await Wal.create(opts.walDir, fresh.metadata, { logger: log, preallocateBytes: walPreallocateBytes, onFsync: opts.onWalFsync });
     const entries: Entry[] = fresh.initialMembers.map((cc, i) => ({
       term: 1,
       index: i + 1,

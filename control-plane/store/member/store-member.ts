@@ -15,6 +15,7 @@ import { HandOffRetry } from "./hand-off.ts";
 import { type Identity, resolveIdentity } from "./identity.ts";
 import { RaftRunner } from "./raft-runner.ts";
 import { ReadIndexLoop } from "./read-index-loop.ts";
+import { StoreMetrics } from "./store-metrics.ts";
 import { type ApplyResult, type ClientWriteKind, encodeClientWrite, encodeRequest, type InternalRequest, StoreMachine } from "./store-machine.ts";
 import { RequestIds, Waiters } from "./wait.ts";
 
@@ -52,6 +53,7 @@ export class StoreMember {
   /** Watch streams and the like register here to be told about every applied index. */
   readonly appliedListeners = new Set<(index: number) => void>();
   readonly requestTimeoutMs: number;
+  readonly metrics: StoreMetrics;
 
   private constructor(flags: StoreFlags, identity: Identity, logger: Logger) {
     this.flags = flags;
@@ -60,6 +62,14 @@ export class StoreMember {
     // etcd: 5 s plus two election timeouts.
     this.requestTimeoutMs = 5000 + 2 * flags.electionTimeoutMs;
     this.requestIds = new RequestIds(identity.memberId);
+    this.metrics = new StoreMetrics({
+      isLeader: () => this.runner?.raw.raft.state === StateType.Leader,
+      leader: () => this.runner?.raw.raft.lead ?? 0,
+      term: () => this.runner?.raw.raft.term ?? 0,
+      commitIndex: () => this.runner?.raw.raft.raftLog.committed ?? 0,
+      appliedIndex: () => this.runner?.raw.raft.raftLog.applied ?? 0,
+      pendingProposals: () => this.waiters.size(),
+    });
     this.handOff = new HandOffRetry(() => this.runner?.raw, flags.electionTimeoutMs);
     this.machine = new StoreMachine({
       clusterId: identity.clusterId,
@@ -138,6 +148,7 @@ export class StoreMember {
           onSoftState: (ss, term) => m.onSoftState(ss.raftState, ss.lead, term),
           onApplied: (index) => m.onApplied(index),
           onFatal,
+          onWalFsync: (seconds) => m.metrics.walFsynced(seconds),
         },
         // Used only when the data directory has no WAL yet.
         { metadata: new TextEncoder().encode(JSON.stringify(identity)), initialMembers: identity.initialMembers },
@@ -188,7 +199,10 @@ export class StoreMember {
     const done = this.waiters.register(id, this.requestTimeoutMs, etcdErrors.timeout);
     // The runner proposes everything that arrives while it handles a Ready as one batch.
     this.runner.propose(data, () => this.waiters.fail(id, this.leader() === 0 ? etcdErrors.noLeader() : etcdErrors.timeout()));
-    const result = await done;
+    const result = await done.catch((err: unknown) => {
+      this.metrics.proposalFailed();
+      throw err;
+    });
     if (!result.ok) throw result.error;
     return result.value;
   }
@@ -294,6 +308,7 @@ export class StoreMember {
 
   private onSoftState(state: StateType, lead: NodeId, term: number): void {
     this.logger.info("raft state changed", { state: StateType[state], leader: lead.toString(16), term });
+    this.metrics.leaderSeen(lead);
     if (state === StateType.Leader) this.machine.lessor.promote(this.flags.electionTimeoutMs);
     else if (this.machine.lessor.isPrimary) this.machine.lessor.demote();
     if (lead !== 0 && !this.published) this.publish();

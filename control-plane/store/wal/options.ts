@@ -13,6 +13,8 @@ export interface WalOptions {
   preallocateBytes?: number;
   /** Structured events (torn tail cut, segments released, ...). Default: one JSON line on stderr. */
   logger?: WalLogger;
+  /** Told how long each fsync of the records took (etcd's wal_fsync_duration_seconds). */
+  onFsync?: (seconds: number) => void;
 }
 
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;

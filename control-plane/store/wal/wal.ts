@@ -99,6 +99,7 @@ export class Wal {
     private readonly segmentBytes: number,
     private readonly prealloc: Preallocation,
     private readonly log: WalLogger,
+    private readonly onFsync: (seconds: number) => void = () => {},
   ) {}
 
   /** Creates a new WAL in an empty (or missing) directory, recording opaque metadata (member/cluster ids). */
@@ -111,7 +112,7 @@ export class Wal {
     const writer = await SegmentWriter.create(dir, 0, 0, segmentPreamble(0, 0, metadata, state), counter, prealloc);
     await fsyncDir(dirname(dir)); // the directory itself may be new
     counter.fsyncs++;
-    return new Wal(dir, metadata, [writer.segment], writer, state, counter, segmentBytesOf(opts), prealloc, opts.logger ?? stderrLogger);
+    return new Wal(dir, metadata, [writer.segment], writer, state, counter, segmentBytesOf(opts), prealloc, opts.logger ?? stderrLogger, opts.onFsync);
   }
 
   /** Opens an existing WAL and reads everything after the given snapshot point ({0, 0} for a WAL without snapshots). */
@@ -122,7 +123,7 @@ export class Wal {
     const prealloc = preallocationOf(opts);
     const writer = await SegmentWriter.reopen(r.segments.at(-1)!, r.tailSize, counter, prealloc);
     const state: DurableState = { lastIndex: r.lastIndex, hardState: r.hardState, snapshot: r.lastSnapshot };
-    const wal = new Wal(dir, r.metadata, r.segments, writer, state, counter, segmentBytesOf(opts), prealloc, log);
+    const wal = new Wal(dir, r.metadata, r.segments, writer, state, counter, segmentBytesOf(opts), prealloc, log, opts.onFsync);
     const contents: WalContents = { wal, metadata: r.metadata, hardState: { ...r.hardState }, entries: r.entries };
     if (r.repairedTail) contents.repairedTail = r.repairedTail;
     return contents;
@@ -208,7 +209,11 @@ export class Wal {
     // Empty saves (barriers) need no fsync: every earlier synced batch was durable before this one started.
     if (bytes.length > 0) {
       await this.writer.append(bytes);
-      if (items.some((i) => i.sync)) await this.writer.sync();
+      if (items.some((i) => i.sync)) {
+        const started = performance.now();
+        await this.writer.sync();
+        this.onFsync((performance.now() - started) / 1000);
+      }
     }
     for (const i of items) {
       // An overwrite can lower the last index: a new leader's shorter log.
