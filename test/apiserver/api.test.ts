@@ -386,6 +386,38 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
       assert.equal(kube.spec.clusterIP, "10.96.0.1");
     });
 
+    test("Service types: ExternalName needs a DNS name and gets no cluster IP; LoadBalancer with externalTrafficPolicy Local gets a health check node port", async () => {
+      const create = (body: unknown): ReturnType<typeof api.request> => api.request("/api/v1/namespaces/t/services", { method: "POST", body: JSON.stringify(body) });
+      const ext = await create({ metadata: { name: "ext" }, spec: { type: "ExternalName", externalName: "db.example.org" } });
+      assert.equal(ext.status, 201, ext.body);
+      assert.equal((ext.json() as { spec: { clusterIP?: string } }).spec.clusterIP, undefined);
+      const missing = expectStatus(await create({ metadata: { name: "ext2" }, spec: { type: "ExternalName" } }), 422, "Invalid");
+      assert.match(String(missing.message), /spec\.externalName: Required value/);
+      expectStatus(await create({ metadata: { name: "ext3" }, spec: { type: "ExternalName", externalName: "Not_A_Name" } }), 422, "Invalid");
+      expectStatus(await create({ metadata: { name: "ext4" }, spec: { type: "ExternalName", externalName: "a.b", clusterIP: "10.96.0.77" } }), 422, "Invalid");
+      const etp = expectStatus(await create({ metadata: { name: "etp" }, spec: { externalTrafficPolicy: "Local", ports: [{ port: 80 }] } }), 422, "Invalid");
+      assert.match(String(etp.message), /spec\.externalTrafficPolicy/);
+      const lb = await create({ metadata: { name: "lb" }, spec: { type: "LoadBalancer", externalTrafficPolicy: "Local", ports: [{ port: 80 }] } });
+      assert.equal(lb.status, 201, lb.body);
+      const spec = (lb.json() as { spec: { clusterIP: string; healthCheckNodePort: number; ports: { nodePort: number }[] } }).spec;
+      assert.match(spec.clusterIP, /^10\.96\./);
+      assert.ok(spec.ports[0]!.nodePort >= 30000 && spec.healthCheckNodePort >= 30000 && spec.healthCheckNodePort !== spec.ports[0]!.nodePort);
+      // Back to Cluster: the health check port is given back and can be taken by another Service.
+      const back = await api.request("/api/v1/namespaces/t/services/lb", { method: "PATCH", body: '{"spec":{"externalTrafficPolicy":"Cluster"}}', contentType: "application/merge-patch+json" });
+      assert.equal(back.status, 200, back.body);
+      assert.equal((back.json() as { spec: { healthCheckNodePort?: number } }).spec.healthCheckNodePort, undefined);
+      const reuse = await create({ metadata: { name: "np-reuse" }, spec: { type: "NodePort", ports: [{ port: 80, nodePort: spec.healthCheckNodePort }] } });
+      assert.equal(reuse.status, 201, reuse.body);
+      // LoadBalancer to ExternalName drops the cluster IP and node ports it sent back unchanged.
+      const toExt = await api.request("/api/v1/namespaces/t/services/lb", { method: "PATCH", body: '{"spec":{"type":"ExternalName","externalName":"lb.example.org"}}', contentType: "application/merge-patch+json" });
+      assert.equal(toExt.status, 200, toExt.body);
+      const extSpec = (toExt.json() as { spec: { clusterIP?: string; ports: { nodePort?: number }[] } }).spec;
+      assert.equal(extSpec.clusterIP, undefined);
+      assert.equal(extSpec.ports[0]!.nodePort, undefined);
+      const ipAgain = await create({ metadata: { name: "ip-reuse" }, spec: { clusterIP: spec.clusterIP, ports: [{ port: 80 }] } });
+      assert.equal(ipAgain.status, 201, ipAgain.body);
+    });
+
     test("the API server restarts onto the same store and serves what it held", async () => {
       await api.stopServer();
       api.launch();
