@@ -1,7 +1,8 @@
 // `skiff controller-manager --kubeconfig F [--concurrent-syncs N] [--controllers LIST]
 // [--terminated-pod-gc-threshold N] [--leader-elect ...]
 // [--node-monitor-grace-period 4s] [--node-monitor-period 500ms] [--node-eviction-rate 0.1]
-// [--secondary-node-eviction-rate 0.01] [--unhealthy-zone-threshold 0.55] [--large-cluster-size-threshold 50]`:
+// [--secondary-node-eviction-rate 0.01] [--unhealthy-zone-threshold 0.55] [--large-cluster-size-threshold 50]
+// [--load-balancer-ip-range 10.78.0.200-10.78.0.250]`:
 // the controllers (ReplicaSet, Deployment, Endpoints, node lifecycle, taint eviction, garbage collector, ...) as an API client. With
 // --leader-elect only the holder of the kube-system/kube-controller-manager
 // Lease acts; a leader that loses it exits (as kube-controller-manager does)
@@ -18,6 +19,7 @@ import { DynamicKubeApi } from "./dynamic/dynamic-kube-api.ts";
 import { defaultTerminatedPodThreshold } from "./podgc/pod-gc-controller.ts";
 import { KubeApi } from "./kube-api.ts";
 import { leaseGate } from "./lease-gate.ts";
+import { IpPool } from "./servicelb/ip-pool.ts";
 import { type NodeLifecycleOptions, skiffNodeLifecycle } from "./nodelifecycle/node-lifecycle-controller.ts";
 
 const nodeLifecycleFlags = new Set(["node-monitor-grace-period", "node-monitor-period", "node-eviction-rate", "secondary-node-eviction-rate", "unhealthy-zone-threshold", "large-cluster-size-threshold"]);
@@ -30,6 +32,8 @@ export interface ControllerManagerFlags {
   enabled: (name: string) => boolean;
   terminatedPodGcThreshold: number;
   nodeLifecycle: NodeLifecycleOptions;
+  /** The service-lb controller's address pool. */
+  loadBalancerIpRange?: string;
 }
 
 /** kube-controller-manager's --controllers syntax: "*,-podgc" or "garbagecollector,namespace". */
@@ -77,7 +81,7 @@ function nodeLifecycleOptions(flags: Map<string, string | true>): NodeLifecycleO
 export function parseFlags(args: string[]): ControllerManagerFlags {
   const flags = parseFlagMap(args, new Set(["leader-elect"]));
   for (const name of flags.keys()) {
-    if (!["kubeconfig", "concurrent-syncs", "controllers", "terminated-pod-gc-threshold"].includes(name) && !name.startsWith("leader-elect") && !nodeLifecycleFlags.has(name)) throw new Error(`unknown flag --${name}`);
+    if (!["kubeconfig", "concurrent-syncs", "controllers", "terminated-pod-gc-threshold", "load-balancer-ip-range"].includes(name) && !name.startsWith("leader-elect") && !nodeLifecycleFlags.has(name)) throw new Error(`unknown flag --${name}`);
   }
   const election = electionFlags(flags, "kube-controller-manager");
   const kubeconfig = flags.get("kubeconfig") ?? process.env.KUBECONFIG;
@@ -90,7 +94,18 @@ export function parseFlags(args: string[]): ControllerManagerFlags {
   const threshold = flags.get("terminated-pod-gc-threshold") ?? String(defaultTerminatedPodThreshold);
   const terminatedPodGcThreshold = Number(threshold);
   if (threshold === true || !Number.isInteger(terminatedPodGcThreshold)) throw new Error("--terminated-pod-gc-threshold must be an integer (0 or less keeps every terminated pod)");
-  return { kubeconfig, workers, election, enabled: parseControllers(controllers), terminatedPodGcThreshold, nodeLifecycle: nodeLifecycleOptions(flags) };
+  const range = flags.get("load-balancer-ip-range");
+  if (range === true) throw new Error("--load-balancer-ip-range needs a range (a.b.c.d-a.b.c.e or a CIDR)");
+  if (range !== undefined) IpPool.parse(range);
+  return {
+    kubeconfig,
+    workers,
+    election,
+    enabled: parseControllers(controllers),
+    terminatedPodGcThreshold,
+    nodeLifecycle: nodeLifecycleOptions(flags),
+    ...(range !== undefined ? { loadBalancerIpRange: range } : {}),
+  };
 }
 
 export async function runControllerManager(args: string[]): Promise<number> {
@@ -122,6 +137,7 @@ export async function runControllerManager(args: string[]): Promise<number> {
     enabled: flags.enabled,
     podGc: { terminatedPodThreshold: flags.terminatedPodGcThreshold },
     nodeLifecycle: flags.nodeLifecycle,
+    ...(flags.loadBalancerIpRange !== undefined ? { loadBalancerIpRange: flags.loadBalancerIpRange } : {}),
   });
   // Signals first: a standby waits in start() until it leads.
   const signalled = new Promise<boolean>((resolve) => {

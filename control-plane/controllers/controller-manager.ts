@@ -15,6 +15,8 @@ import { EndpointsController } from "./endpoints/endpoints-controller.ts";
 import { NodeLifecycleController, type NodeLifecycleOptions, skiffNodeLifecycle } from "./nodelifecycle/node-lifecycle-controller.ts";
 import { TaintEvictionController } from "./nodelifecycle/taint-eviction-controller.ts";
 import { ReplicaSetController } from "./replicaset/replicaset-controller.ts";
+import { IpPool } from "./servicelb/ip-pool.ts";
+import { ServiceLbController } from "./servicelb/service-lb-controller.ts";
 
 export interface LeaderGate {
   /**
@@ -46,9 +48,11 @@ export interface ControllerManagerOptions {
   enabled?: (name: string) => boolean;
   podGc?: PodGcOptions;
   nodeLifecycle?: NodeLifecycleOptions;
+  /** The service-lb controller's pool ("a.b.c.d-a.b.c.e" or a CIDR); without it LoadBalancers stay <pending>. */
+  loadBalancerIpRange?: string;
 }
 
-export const controllerNames = ["replicaset", "deployment", "endpoints", "nodelifecycle", "taint-eviction", "garbagecollector", "namespace", "podgc"];
+export const controllerNames = ["replicaset", "deployment", "endpoints", "nodelifecycle", "taint-eviction", "garbagecollector", "namespace", "podgc", "service-lb"];
 
 export class ControllerManager {
   private readonly loops: ControllerLoop[] = [];
@@ -59,6 +63,7 @@ export class ControllerManager {
   readonly endpoints: EndpointsController;
   readonly nodeLifecycle: NodeLifecycleController;
   readonly taintEviction: TaintEvictionController;
+  readonly serviceLb: ServiceLbController | undefined;
   private stopped: Promise<void> | undefined;
   private readonly stopping = new AbortController();
   private readonly clock: Clock;
@@ -83,6 +88,7 @@ export class ControllerManager {
     this.endpoints = new EndpointsController(api, clock);
     this.nodeLifecycle = new NodeLifecycleController(api, clock, opts.nodeLifecycle ?? skiffNodeLifecycle, log.with({ controller: "nodelifecycle" }));
     this.taintEviction = new TaintEvictionController(api, clock, log.with({ controller: "taint-eviction" }));
+    if (opts.loadBalancerIpRange !== undefined) this.serviceLb = new ServiceLbController(api, clock, IpPool.parse(opts.loadBalancerIpRange));
   }
 
   /** Resolves once the caches are filled and the workers run. */
@@ -92,6 +98,7 @@ export class ControllerManager {
     this.stopped = this.gate.run(async (lost) => {
       await this.api.start();
       const reconcilers: Reconciler[] = [this.replicaSets, this.deployments, this.endpoints, this.nodeLifecycle, this.taintEviction];
+      if (this.serviceLb !== undefined) reconcilers.push(this.serviceLb);
       if (this.dynamic !== undefined) {
         // Discovery first: these controllers subscribe to a cache per resource before the caches fill.
         await this.dynamic.discover();
