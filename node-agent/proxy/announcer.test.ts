@@ -56,4 +56,10 @@ test("the announcer adds what is missing and removes what is no longer wanted, t
   assert.deepEqual(calls.slice(0, 2), ["remove 10.78.0.209", "add 10.78.0.200"]);
   await a.set(new Set());
   assert.deepEqual([...held], []);
+  // The same wish again does nothing; a new one after it still applies.
+  const before = calls.length;
+  await a.set(new Set());
+  assert.equal(calls.length, before);
+  await a.set(new Set(["10.78.0.202"]));
+  assert.deepEqual([...held], ["10.78.0.202"]);
 });

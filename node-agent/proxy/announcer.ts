@@ -64,26 +64,28 @@ export class LoadBalancerAnnouncer {
 
   set(addresses: Set<string>): Promise<void> {
     this.wanted = addresses;
-    if (this.running !== undefined) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        const wish = [...this.wanted].sort().join(",");
-        if (wish === this.applied) continue;
-        try {
-          await this.apply(new Set(this.wanted));
-          this.applied = wish;
-        } catch (err) {
-          this.applied = undefined;
-          this.onError(err);
-        }
-      } while (this.again);
+    this.again = true;
+    this.running ??= this.drain().finally(() => {
       this.running = undefined;
-    })();
+      // A wish that came in after the last pass looked.
+      if (this.again) void this.set(this.wanted);
+    });
     return this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.again) {
+      this.again = false;
+      const wish = [...this.wanted].sort().join(",");
+      if (wish === this.applied) continue;
+      try {
+        await this.apply(new Set(this.wanted));
+        this.applied = wish;
+      } catch (err) {
+        this.applied = undefined;
+        this.onError(err);
+      }
+    }
   }
 
   private async apply(wanted: Set<string>): Promise<void> {
