@@ -63,7 +63,7 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
     test("discovery, OpenAPI and metrics", async () => {
       assert.deepEqual((await api.request("/api")).json().versions, ["v1"]);
       const groups = (await api.request("/apis")).json().groups as { name: string; versions: { version: string }[] }[];
-      assert.deepEqual(groups.map((g) => g.name), ["apps", "batch", "coordination.k8s.io", "policy"]);
+      assert.deepEqual(groups.map((g) => g.name), ["apps", "batch", "coordination.k8s.io", "policy", "networking.k8s.io"]);
       assert.deepEqual(groups.find((g) => g.name === "batch")!.versions.map((v) => v.version), ["v1", "v1beta1"]);
       const core = (await api.request("/api/v1")).json().resources as { name: string; shortNames?: string[]; categories?: string[]; verbs: string[] }[];
       const pods = core.find((r) => r.name === "pods")!;
@@ -416,6 +416,30 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
       assert.equal(extSpec.ports[0]!.nodePort, undefined);
       const ipAgain = await create({ metadata: { name: "ip-reuse" }, spec: { clusterIP: spec.clusterIP, ports: [{ port: 80 }] } });
       assert.equal(ipAgain.status, 201, ipAgain.body);
+    });
+
+    test("Ingress and IngressClass (networking.k8s.io/v1): valid objects stored, invalid ones refused with 422 naming the field", async () => {
+      const cls = await api.request("/apis/networking.k8s.io/v1/ingressclasses", { method: "POST", body: JSON.stringify({ metadata: { name: "skiff" }, spec: { controller: "skiff.io/ingress" } }) });
+      assert.equal(cls.status, 201, cls.body);
+      expectStatus(await api.request("/apis/networking.k8s.io/v1/ingressclasses", { method: "POST", body: JSON.stringify({ metadata: { name: "bad" }, spec: {} }) }), 422, "Invalid");
+      const ingress = (spec: unknown): string => JSON.stringify({ metadata: { name: "web" }, spec });
+      const path = "/apis/networking.k8s.io/v1/namespaces/t/ingresses";
+      const ok = await api.request(path, {
+        method: "POST",
+        body: ingress({
+          ingressClassName: "skiff",
+          defaultBackend: { service: { name: "fallback", port: { number: 80 } } },
+          rules: [{ host: "shop.example.org", http: { paths: [{ path: "/api", pathType: "Prefix", backend: { service: { name: "api", port: { name: "http" } } } }] } }],
+        }),
+      });
+      assert.equal(ok.status, 201, ok.body);
+      assert.deepEqual((ok.json() as { status: unknown }).status, { loadBalancer: {} });
+      const noPathType = expectStatus(await api.request(path, { method: "POST", body: ingress({ rules: [{ http: { paths: [{ path: "/", backend: { service: { name: "a", port: { number: 80 } } } }] } }] }) }), 422, "Invalid");
+      assert.match(String(noPathType.message), /spec\.rules\[0\]\.http\.paths\[0\]\.pathType: Required value/);
+      const relative = expectStatus(await api.request(path, { method: "POST", body: ingress({ rules: [{ http: { paths: [{ path: "api", pathType: "Exact", backend: { service: { name: "a", port: { number: 80 } } } }] } }] }) }), 422, "Invalid");
+      assert.match(String(relative.message), /paths\[0\]\.path: Invalid value/);
+      expectStatus(await api.request(path, { method: "POST", body: ingress({}) }), 422, "Invalid");
+      expectStatus(await api.request(path, { method: "POST", body: ingress({ defaultBackend: { service: { name: "a", port: { number: 80, name: "http" } } } }) }), 422, "Invalid");
     });
 
     test("the API server restarts onto the same store and serves what it held", async () => {

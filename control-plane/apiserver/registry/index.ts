@@ -1,5 +1,6 @@
 // Every kind the apiserver serves, and lookups by group, version and resource.
 import { configMaps, endpoints, events, namespaces, nodes, pods, secrets, serviceAccounts } from "./kinds/core.ts";
+import { ingressClasses, ingresses } from "./kinds/networking.ts";
 import { podDisruptionBudgets } from "./kinds/policy.ts";
 import { services } from "./kinds/service.ts";
 import { cronJobs, daemonSets, deployments, jobs, leases, replicaSets, statefulSets } from "./kinds/workloads.ts";
@@ -23,6 +24,8 @@ export const resourceTypes: ResourceType[] = [
   cronJobs,
   leases,
   podDisruptionBudgets,
+  ingresses,
+  ingressClasses,
 ];
 
 export interface GroupVersion {
