@@ -5,7 +5,10 @@
 // shows it as EXTERNAL-IP, exactly one node holds it and the host's
 // requests to it reach every replica; externalTrafficPolicy Local keeps
 // the client's address and a node without a local pod does not answer;
-// killing the announcing node moves the address to the other one.
+// killing the announcing node moves the address to the other one; an
+// ingress controller running as a pod (the node-agent image's `ingress`
+// command, its kubeconfig from a Secret) behind a LoadBalancer routes
+// requests by Host header and path.
 import assert from "node:assert/strict";
 import { get } from "node:http";
 import { after, before, test } from "node:test";
@@ -266,4 +269,92 @@ test("deleting the LoadBalancer frees its address for the next one", async () =>
   await send("POST", "/api/v1/namespaces/default/services", { metadata: { name: "echo2" }, spec: { type: "LoadBalancer", loadBalancerIP: lbIp, selector: { app: "echo" }, ports: [{ port: 80, targetPort: 8080 }] } });
   const ip = await until("echo2 getting the freed address", async () => (await getJson<V1Service>("/api/v1/namespaces/default/services/echo2"))?.status?.loadBalancer?.ingress?.[0]?.ip);
   assert.equal(ip, lbIp);
+});
+
+test("Ingress: the controller as a pod behind a LoadBalancer routes by host and path (Prefix, Exact), falls back to the default backend, and ignores other classes", async () => {
+  await send("POST", "/apis/apps/v1/namespaces/default/deployments", {
+    metadata: { name: "other" },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: "other" } },
+      template: { metadata: { labels: { app: "other" } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "echo", image: cluster!.agentImage, command: [nodeBinary, "-e", echoServer] }] } },
+    },
+  });
+  await send("POST", "/api/v1/namespaces/default/services", { metadata: { name: "other" }, spec: { selector: { app: "other" }, ports: [{ port: 80, targetPort: 8080 }] } });
+  // The controller reaches the API server with a kubeconfig from a Secret (the API server listens on the bridge address).
+  const { readFileSync } = await import("node:fs");
+  await send("POST", "/api/v1/namespaces/default/secrets", { metadata: { name: "ingress-kubeconfig" }, stringData: { kubeconfig: readFileSync(api.kubeconfig, "utf8") } });
+  await send("POST", "/apis/apps/v1/namespaces/default/deployments", {
+    metadata: { name: "ingress" },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: "ingress" } },
+      template: {
+        metadata: { labels: { app: "ingress" } },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          volumes: [{ name: "kubeconfig", secret: { secretName: "ingress-kubeconfig" } }],
+          containers: [
+            {
+              name: "ingress",
+              image: cluster!.agentImage,
+              command: [nodeBinary, "/skiff/node-agent.mjs", "ingress", "--kubeconfig=/etc/ingress/kubeconfig", "--port=8080"],
+              volumeMounts: [{ name: "kubeconfig", mountPath: "/etc/ingress" }],
+              ports: [{ name: "http", containerPort: 8080 }],
+            },
+          ],
+        },
+      },
+    },
+  });
+  await send("POST", "/api/v1/namespaces/default/services", { metadata: { name: "ingress" }, spec: { type: "LoadBalancer", selector: { app: "ingress" }, ports: [{ port: 80, targetPort: "http" }] } });
+  await send("POST", "/apis/networking.k8s.io/v1/ingressclasses", { metadata: { name: "skiff" }, spec: { controller: "skiff.io/ingress" } });
+  const backend = (name: string): unknown => ({ service: { name, port: { number: 80 } } });
+  await send("POST", "/apis/networking.k8s.io/v1/namespaces/default/ingresses", {
+    metadata: { name: "shop" },
+    spec: {
+      ingressClassName: "skiff",
+      defaultBackend: backend("echo-internal"),
+      rules: [
+        {
+          host: "shop.example.org",
+          http: {
+            paths: [
+              { path: "/", pathType: "Prefix", backend: backend("other") },
+              { path: "/api", pathType: "Prefix", backend: backend("echo-internal") },
+              { path: "/exact", pathType: "Exact", backend: backend("echo-internal") },
+            ],
+          },
+        },
+      ],
+    },
+  });
+  await send("POST", "/apis/networking.k8s.io/v1/namespaces/default/ingresses", {
+    metadata: { name: "foreign" },
+    spec: { ingressClassName: "nginx", rules: [{ host: "foreign.example.org", http: { paths: [{ path: "/", pathType: "Prefix", backend: backend("other") }] } }] },
+  });
+  const address = await until("the ingress Service's address", async () => (await getJson<V1Service>("/api/v1/namespaces/default/services/ingress"))?.status?.loadBalancer?.ingress?.[0]?.ip);
+  const withHost = (host: string, path: string): Promise<string> =>
+    new Promise((resolve) => {
+      const req = get({ host: address, port: 80, path, headers: { host }, agent: false, timeout: 3000 }, (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve(`${res.statusCode ?? 0} ${body}`));
+      });
+      req.on("error", (e: NodeJS.ErrnoException) => resolve(`error:${e.code ?? e.message}`));
+      req.on("timeout", () => req.destroy(Object.assign(new Error("timeout"), { code: "TIMEOUT" })));
+    });
+  const app = (answer: string): string => field(answer, "hostname")?.split("-")[0] ?? answer;
+  await until("the ingress controller answering", async () => (app(await withHost("shop.example.org", "/")) === "other" ? true : undefined), 180_000);
+  assert.equal(app(await withHost("shop.example.org", "/cart")), "other");
+  assert.equal(app(await withHost("shop.example.org", "/api/orders")), "echo");
+  assert.equal(app(await withHost("shop.example.org", "/exact")), "echo");
+  assert.equal(app(await withHost("shop.example.org", "/exact/more")), "other", "Exact matches only its own path");
+  assert.equal(app(await withHost("unknown.example.org", "/")), "echo", "the default backend");
+  assert.equal(app(await withHost("foreign.example.org", "/")), "echo", "another class's Ingress is not served: the default backend answers");
+  for (const bin of [kubectl132, kubectl120]) {
+    const out = api.kubectl(bin, ["get", "ingress", "shop"]);
+    assert.equal(out.status, 0, out.stderr);
+    assert.match(out.stdout, /shop\s+skiff\s+shop\.example\.org\s+\S*\s*80\s/);
+  }
 });
