@@ -2,7 +2,7 @@
 // [--terminated-pod-gc-threshold N] [--leader-elect ...]
 // [--node-monitor-grace-period 4s] [--node-monitor-period 500ms] [--node-eviction-rate 0.1]
 // [--secondary-node-eviction-rate 0.01] [--unhealthy-zone-threshold 0.55] [--large-cluster-size-threshold 50]
-// [--metrics-bind-address HOST:PORT]`:
+// [--metrics-bind-address HOST:PORT] [--load-balancer-ip-range 10.78.0.200-10.78.0.250]`:
 // the controllers (ReplicaSet, Deployment, Endpoints, node lifecycle, taint eviction, garbage collector, ...) as an API client. With
 // --leader-elect only the holder of the kube-system/kube-controller-manager
 // Lease acts; a leader that loses it exits (as kube-controller-manager does)
@@ -22,6 +22,7 @@ import { KubeApi } from "./kube-api.ts";
 import { leaseGate } from "./lease-gate.ts";
 import { KubeAutoscalingClient } from "./podautoscaler/autoscaling-client.ts";
 import type { AutoscalingOptions } from "./podautoscaler/hpa-controller.ts";
+import { IpPool } from "./servicelb/ip-pool.ts";
 import { type NodeLifecycleOptions, skiffNodeLifecycle } from "./nodelifecycle/node-lifecycle-controller.ts";
 
 const nodeLifecycleFlags = new Set(["node-monitor-grace-period", "node-monitor-period", "node-eviction-rate", "secondary-node-eviction-rate", "unhealthy-zone-threshold", "large-cluster-size-threshold"]);
@@ -37,6 +38,8 @@ export interface ControllerManagerFlags {
   autoscaling: AutoscalingOptions;
   /** Where /metrics is served over plain HTTP (kube-controller-manager serves it on HTTPS :10257); off when undefined. */
   metricsBind: { host: string; port: number } | undefined;
+  /** The service-lb controller's address pool. */
+  loadBalancerIpRange?: string;
 }
 
 const autoscalingFlags = new Set(["horizontal-pod-autoscaler-sync-period", "horizontal-pod-autoscaler-downscale-stabilization"]);
@@ -101,7 +104,7 @@ function nodeLifecycleOptions(flags: Map<string, string | true>): NodeLifecycleO
 export function parseFlags(args: string[]): ControllerManagerFlags {
   const flags = parseFlagMap(args, new Set(["leader-elect"]));
   for (const name of flags.keys()) {
-    if (!["kubeconfig", "concurrent-syncs", "controllers", "terminated-pod-gc-threshold", "metrics-bind-address"].includes(name) && !name.startsWith("leader-elect") && !nodeLifecycleFlags.has(name) && !autoscalingFlags.has(name)) throw new Error(`unknown flag --${name}`);
+    if (!["kubeconfig", "concurrent-syncs", "controllers", "terminated-pod-gc-threshold", "metrics-bind-address", "load-balancer-ip-range"].includes(name) && !name.startsWith("leader-elect") && !nodeLifecycleFlags.has(name) && !autoscalingFlags.has(name)) throw new Error(`unknown flag --${name}`);
   }
   const election = electionFlags(flags, "kube-controller-manager");
   const kubeconfig = flags.get("kubeconfig") ?? process.env.KUBECONFIG;
@@ -117,7 +120,20 @@ export function parseFlags(args: string[]): ControllerManagerFlags {
   const bind = flags.get("metrics-bind-address");
   if (bind === true) throw new Error("--metrics-bind-address needs host:port");
   const metricsBind = bind === undefined ? undefined : parseBindAddress("metrics-bind-address", bind);
-  return { kubeconfig, workers, election, enabled: parseControllers(controllers), terminatedPodGcThreshold, nodeLifecycle: nodeLifecycleOptions(flags), metricsBind, autoscaling: autoscalingOptions(flags) };
+  const range = flags.get("load-balancer-ip-range");
+  if (range === true) throw new Error("--load-balancer-ip-range needs a range (a.b.c.d-a.b.c.e or a CIDR)");
+  if (range !== undefined) IpPool.parse(range);
+  return {
+    kubeconfig,
+    workers,
+    election,
+    enabled: parseControllers(controllers),
+    terminatedPodGcThreshold,
+    nodeLifecycle: nodeLifecycleOptions(flags),
+    metricsBind,
+    autoscaling: autoscalingOptions(flags),
+    ...(range !== undefined ? { loadBalancerIpRange: range } : {}),
+  };
 }
 
 export async function runControllerManager(args: string[]): Promise<number> {
@@ -150,6 +166,7 @@ export async function runControllerManager(args: string[]): Promise<number> {
     podGc: { terminatedPodThreshold: flags.terminatedPodGcThreshold },
     nodeLifecycle: flags.nodeLifecycle,
     autoscaling: { ...flags.autoscaling, client: new KubeAutoscalingClient(kc) },
+    ...(flags.loadBalancerIpRange !== undefined ? { loadBalancerIpRange: flags.loadBalancerIpRange } : {}),
   });
   let metricsServer: MetricsServer | undefined;
   if (flags.metricsBind !== undefined) {

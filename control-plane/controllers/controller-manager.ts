@@ -23,6 +23,8 @@ import { LocalProvisioner } from "./volume/local-provisioner.ts";
 import type { AutoscalingClient } from "./podautoscaler/autoscaling-client.ts";
 import { type AutoscalingOptions, HorizontalPodAutoscalerController } from "./podautoscaler/hpa-controller.ts";
 import { WorkqueueMetrics } from "./workqueue-metrics.ts";
+import { IpPool } from "./servicelb/ip-pool.ts";
+import { ServiceLbController } from "./servicelb/service-lb-controller.ts";
 
 export interface LeaderGate {
   /**
@@ -56,9 +58,11 @@ export interface ControllerManagerOptions {
   nodeLifecycle?: NodeLifecycleOptions;
   /** The HPA controller runs only with a client for scale, pods, metrics and status. */
   autoscaling?: AutoscalingOptions & { client: AutoscalingClient };
+  /** The service-lb controller's pool ("a.b.c.d-a.b.c.e" or a CIDR); without it LoadBalancers stay <pending>. */
+  loadBalancerIpRange?: string;
 }
 
-export const controllerNames = ["replicaset", "deployment", "endpoints", "nodelifecycle", "taint-eviction", "garbagecollector", "namespace", "podgc", "job", "cronjob", "daemonset", "statefulset", "local-volume", "horizontalpodautoscaling"];
+export const controllerNames = ["replicaset", "deployment", "endpoints", "nodelifecycle", "taint-eviction", "garbagecollector", "namespace", "podgc", "job", "cronjob", "daemonset", "statefulset", "local-volume", "horizontalpodautoscaling", "service-lb"];
 
 export class ControllerManager {
   private readonly loops: ControllerLoop[] = [];
@@ -74,6 +78,7 @@ export class ControllerManager {
   readonly daemonSets: DaemonSetController;
   readonly statefulSets: StatefulSetController;
   readonly localVolumes: LocalProvisioner;
+  readonly serviceLb: ServiceLbController | undefined;
   private stopped: Promise<void> | undefined;
   private readonly stopping = new AbortController();
   private readonly clock: Clock;
@@ -107,6 +112,7 @@ export class ControllerManager {
     this.daemonSets = new DaemonSetController(api, { clock });
     this.statefulSets = new StatefulSetController(api, { clock });
     this.localVolumes = new LocalProvisioner(api, clock);
+    if (opts.loadBalancerIpRange !== undefined) this.serviceLb = new ServiceLbController(api, clock, IpPool.parse(opts.loadBalancerIpRange));
   }
 
   /** Resolves once the caches are filled and the workers run. */
@@ -115,6 +121,7 @@ export class ControllerManager {
     const ready = new Promise<void>((resolve) => (started = resolve));
     this.stopped = this.gate.run(async (lost) => {
       const reconcilers: Reconciler[] = [this.replicaSets, this.deployments, this.endpoints, this.nodeLifecycle, this.taintEviction, this.jobs, this.cronJobs, this.daemonSets, this.statefulSets, this.localVolumes];
+      if (this.serviceLb !== undefined) reconcilers.push(this.serviceLb);
       // Queues report to the metrics before the caches fill, so the first adds count too.
       this.instrument(reconcilers);
       await this.api.start();

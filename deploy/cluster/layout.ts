@@ -36,6 +36,8 @@ export interface ClusterLayout {
   nodes: Machine[];
   serviceCidr: string;
   nodePortRange: string;
+  /** The service-lb controller's pool: .0.200-.0.250, above the nodes (.0.101-) and below Docker's own range (.255.0/24). */
+  loadBalancerRange: string;
   /** Where the CA, certificates, tokens and kubeconfig are written on the host. */
   credentialsDir: string;
   kubeconfig: string;
@@ -64,7 +66,7 @@ export function clusterLayout(opts: ClusterOptions): ClusterLayout {
   if (!/^\d{1,3}\.\d{1,3}$/.test(opts.net)) throw new Error(`--net must be the first two octets of a /16, like 10.78 (got ${opts.net})`);
   if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(opts.name)) throw new Error(`--name must be lower-case letters, digits and dashes (got ${opts.name})`);
   if (opts.members !== 1 && opts.members !== 3 && opts.members !== 5) throw new Error(`--members must be 1, 3 or 5 (got ${opts.members})`);
-  if (!Number.isInteger(opts.nodes) || opts.nodes < 0 || opts.nodes > 100) throw new Error(`--nodes must be 0 to 100 (got ${opts.nodes})`);
+  if (!Number.isInteger(opts.nodes) || opts.nodes < 0 || opts.nodes > 99) throw new Error(`--nodes must be 0 to 99 (got ${opts.nodes})`);
   const credentialsDir = join(skiffHome(), opts.name);
   return {
     name: opts.name,
@@ -76,6 +78,7 @@ export function clusterLayout(opts: ClusterOptions): ClusterLayout {
     nodes: Array.from({ length: opts.nodes }, (_, i) => nodeMachine(opts, i + 1)),
     serviceCidr: `${opts.net}.128.0/17`,
     nodePortRange: "30000-32767",
+    loadBalancerRange: `${opts.net}.0.200-${opts.net}.0.250`,
     credentialsDir,
     kubeconfig: join(credentialsDir, "kubeconfig"),
   };

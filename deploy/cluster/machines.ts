@@ -57,6 +57,7 @@ export async function createMember(docker: Docker, layout: ClusterLayout, member
       "--initial-cluster-state=new",
       `--service-cluster-ip-range=${layout.serviceCidr}`,
       `--service-node-port-range=${layout.nodePortRange}`,
+      `--controller-arg=--load-balancer-ip-range=${layout.loadBalancerRange}`,
     ],
     Labels: labels(layout, "member", member),
     HostConfig: {

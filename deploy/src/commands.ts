@@ -99,7 +99,7 @@ export const commands: Command[] = [
   },
   {
     name: "controller-manager",
-    summary: "run the controllers (replicaset, deployment, endpoints, nodelifecycle, taint-eviction, garbagecollector, namespace, podgc) against an API server: --kubeconfig F [--concurrent-syncs N] [--controllers LIST] [--terminated-pod-gc-threshold N] [--node-monitor-grace-period 4s]",
+    summary: "run the controllers (replicaset, deployment, endpoints, nodelifecycle, taint-eviction, garbagecollector, namespace, podgc, service-lb) against an API server: --kubeconfig F [--concurrent-syncs N] [--controllers LIST] [--terminated-pod-gc-threshold N] [--node-monitor-grace-period 4s] [--load-balancer-ip-range A-B]",
     run: async (args) => (await import("../../control-plane/controllers/controller-manager-command.ts")).runControllerManager(args),
   },
   {

@@ -1,7 +1,8 @@
 // The node agent as one process: the node's registration and heartbeat,
 // the kubelet pass over the pods bound here (list+watch with
 // fieldSelector spec.nodeName), the Service proxy and the cluster DNS fed
-// by list+watch of Services and Endpoints, ConfigMaps and Secrets for
+// by list+watch of Services and Endpoints (and Nodes: which node announces
+// a LoadBalancer's address, proxy/announcer.ts), ConfigMaps and Secrets for
 // volumes and env. The kubelet pass runs on every pod change and at least
 // every sync period (probes tick in it); it starts only once the pods are
 // listed, so that a restarted agent adopts its running pods instead of
@@ -9,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import type { Server } from "node:https";
 import { hostname } from "node:os";
-import type { KubeConfig, V1ConfigMap, V1Endpoints, V1Pod, V1Secret, V1Service } from "@kubernetes/client-node";
+import type { KubeConfig, V1ConfigMap, V1Endpoints, V1Node, V1Pod, V1Secret, V1Service } from "@kubernetes/client-node";
 import type Docker from "dockerode";
 import type { ApiClient } from "../../proto/kube/api-client.ts";
 import { Informer, type InformerEvent } from "../../proto/kube/informer.ts";
@@ -18,6 +19,7 @@ import { DnsServer } from "../dns/server.ts";
 import { Kubelet } from "../kubelet/kubelet.ts";
 import { containerLimits } from "../kubelet/node-status.ts";
 import { DockerPodRuntime } from "../kubelet/runtime/pod-runtime.ts";
+import { addressesFor, InterfaceAddresses, LoadBalancerAnnouncer } from "../proxy/announcer.ts";
 import type { Iptables } from "../proxy/iptables.ts";
 import { Proxier } from "../proxy/proxier.ts";
 import { ApiStatusWriter } from "./api-status-writer.ts";
@@ -40,6 +42,8 @@ interface Self {
   id: string;
   network: string;
   ip: string;
+  /** The network's gateway: the host, where clients from outside the cluster come from. */
+  gateway: string | undefined;
 }
 
 // The agent's own container, its cluster network and its address there.
@@ -50,7 +54,8 @@ async function findSelf(docker: Docker, flags: AgentFlags): Promise<Self> {
   if (network === undefined) throw new Error(`the agent is on ${networks.length} networks (${networks.join(", ")}): say which with --network`);
   const ip = flags.nodeIp ?? info.NetworkSettings.Networks[network]?.IPAddress;
   if (ip === undefined || ip === "") throw new Error(`the agent has no address on ${network}`);
-  return { id: info.Id, network, ip };
+  const gateway = info.NetworkSettings.Networks[network]?.Gateway;
+  return { id: info.Id, network, ip, gateway: gateway === undefined || gateway === "" ? undefined : gateway };
 }
 
 export class Agent {
@@ -76,6 +81,8 @@ export class Agent {
     readonly proxier: Proxier,
     readonly runtime: DockerPodRuntime,
     readonly kubelet: Kubelet,
+    private readonly nodes: Informer<V1Node>,
+    private readonly announcer: LoadBalancerAnnouncer,
   ) {}
 
   static async start(flags: AgentFlags, deps: AgentDeps): Promise<Agent> {
@@ -88,6 +95,7 @@ export class Agent {
     const endpoints = new Informer<V1Endpoints>(kc, client, "/api/v1/endpoints", { onError });
     const configMaps = new Informer<V1ConfigMap>(kc, client, "/api/v1/configmaps", { onError });
     const secrets = new Informer<V1Secret>(kc, client, "/api/v1/secrets", { onError });
+    const nodes = new Informer<V1Node>(kc, client, "/api/v1/nodes", { onError });
 
     const limits = await containerLimits();
     const heartbeat = new NodeHeartbeat(client, {
@@ -120,12 +128,14 @@ export class Agent {
       agentContainer: self.id,
       dnsIp: self.ip,
       clusterDomain: flags.clusterDomain,
+      ...(self.gateway !== undefined ? { viaNode: [self.gateway] } : {}),
       objects: { configMap: (ns, name) => configMaps.get(ns, name), secret: (ns, name) => secrets.get(ns, name) },
     });
     const kubelet = new Kubelet(runtime, new ApiStatusWriter(client));
-    const proxier = new Proxier(deps.iptables, { serviceCidr: flags.serviceCidr, nodeIp: self.ip });
+    const proxier = new Proxier(deps.iptables, { serviceCidr: flags.serviceCidr, nodeIp: self.ip, nodeName: flags.nodeName });
+    const announcer = new LoadBalancerAnnouncer(new InterfaceAddresses(self.ip), (err) => log.error("load balancer addresses failed", { error: errorText(err) }));
     const dns = new DnsServer(new ClusterRecords(flags.clusterDomain, [], []));
-    const agent = new Agent(flags, self, deps, pods, services, endpoints, configMaps, secrets, heartbeat, dns, proxier, runtime, kubelet);
+    const agent = new Agent(flags, self, deps, pods, services, endpoints, configMaps, secrets, heartbeat, dns, proxier, runtime, kubelet, nodes, announcer);
     await agent.run();
     return agent;
   }
@@ -138,7 +148,8 @@ export class Agent {
 
     this.services.subscribe((e) => this.serviceChanged(e));
     this.endpoints.subscribe((e) => this.endpointsChanged(e));
-    await Promise.all([this.services, this.endpoints, this.configMaps, this.secrets].map((i) => i.startAndSync()));
+    this.nodes.subscribe(() => this.scheduleDns());
+    await Promise.all([this.services, this.endpoints, this.configMaps, this.secrets, this.nodes].map((i) => i.startAndSync()));
     // Rules for what exists now, even when nothing exists (the REJECTs and hooks).
     this.rebuildDns();
     await this.proxier.requestSync().catch((err: unknown) => log.error("proxy rules failed", { error: errorText(err) }));
@@ -203,6 +214,7 @@ export class Agent {
 
   private rebuildDns(): void {
     this.dns.update(new ClusterRecords(this.flags.clusterDomain, this.services.list(), this.endpoints.list()));
+    void this.announcer.set(addressesFor(this.flags.nodeName, this.services.list(), this.endpoints.list(), this.nodes.list()));
   }
 
   private wake(): void {
@@ -244,7 +256,7 @@ export class Agent {
     this.heartbeat.stop();
     if (this.dnsTimer !== undefined) clearTimeout(this.dnsTimer);
     await this.loopDone;
-    await Promise.all([this.pods, this.services, this.endpoints, this.configMaps, this.secrets].map((i) => i.stop()));
+    await Promise.all([this.pods, this.services, this.endpoints, this.configMaps, this.secrets, this.nodes].map((i) => i.stop()));
     await this.dns.close();
     const server = this.logServer;
     if (server !== undefined) {

@@ -52,8 +52,15 @@ test("SRV for named ports", async () => {
   assert.deepEqual(db, ["10-244-1-3.db.shop.svc.cluster.local:5432", "db-0.db.shop.svc.cluster.local:5432"]);
 });
 
-test("CNAME for ExternalName", async () => {
+test("CNAME for ExternalName; the A records too when the target is a cluster name, the CNAME alone when it is outside", async () => {
   assert.deepEqual(await resolver.resolveCname("ext.shop.svc.cluster.local"), ["web.shop.svc.cluster.local"]);
+  assert.deepEqual(await resolver.resolve4("ext.shop.svc.cluster.local"), ["10.96.0.10"]);
+  const outside = new ClusterRecords("cluster.local", [{ metadata: { name: "mail", namespace: "shop" }, spec: { type: "ExternalName", externalName: "mail.example.org." } }], []);
+  assert.deepEqual(outside.lookup("mail.shop.svc.cluster.local", "A"), {
+    rcode: "NOERROR",
+    authoritative: true,
+    answers: [{ type: "CNAME", name: "mail.shop.svc.cluster.local", ttl: 5, data: "mail.example.org" }],
+  });
 });
 
 test("NXDOMAIN for unknown names, inside and outside the cluster domain", async () => {

@@ -91,7 +91,14 @@ export class ClusterRecords {
     if (entry === undefined) return { rcode: parent || name === this.domain ? "NOERROR" : "NXDOMAIN", answers: [], authoritative: inside };
     const ttl = defaultTtl;
     if (entry.cname !== undefined) {
-      return { rcode: "NOERROR", answers: [{ type: "CNAME", name: qname, ttl, data: entry.cname }], authoritative: true };
+      // The network is sealed: an outside target is not resolved further. A
+      // target inside the cluster domain is answered here too, as CoreDNS does.
+      const answers: Answer[] = [{ type: "CNAME", name: qname, ttl, data: entry.cname }];
+      const target = this.names.get(entry.cname.toLowerCase());
+      if (target !== undefined && target.cname === undefined && (qtype === "A" || qtype === "ANY")) {
+        for (const ip of target.a) answers.push({ type: "A", name: entry.cname, ttl, data: ip });
+      }
+      return { rcode: "NOERROR", answers, authoritative: true };
     }
     const answers: Answer[] = [];
     if (qtype === "A" || qtype === "ANY") for (const ip of entry.a) answers.push({ type: "A", name: qname, ttl, data: ip });

@@ -10,7 +10,7 @@ import { hooks, renderRules, servicePorts, type ProxyConfig } from "./rules.ts";
 
 export type Schedule = (run: () => void) => void;
 
-const perServiceChain = /^:(SKIFF-(?:SVC|SEP)-[A-Z2-7]{16}) /gm;
+const perServiceChain = /^:(SKIFF-(?:SVC|SEP|XLB)-[A-Z2-7]{16}) /gm;
 
 export class Proxier {
   private services = new Map<string, V1Service>();
@@ -81,7 +81,7 @@ export class Proxier {
       const nat = await this.iptables.save("nat");
       for (const m of nat.matchAll(perServiceChain)) this.existing.add(m[1]!);
     }
-    const rules = renderRules(servicePorts([...this.services.values()], [...this.endpoints.values()]), this.config, this.existing);
+    const rules = renderRules(servicePorts([...this.services.values()], [...this.endpoints.values()], this.config.nodeName), this.config, this.existing);
     await this.iptables.restore(rules.text);
     this.restores++;
     this.existing = rules.chains;

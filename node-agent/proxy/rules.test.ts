@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { V1Endpoints, V1Service } from "@kubernetes/client-node";
-import { endpointChain, renderRules, serviceChain, servicePorts } from "./rules.ts";
+import { endpointChain, externalChain, renderRules, serviceChain, servicePorts } from "./rules.ts";
 
 const config = { serviceCidr: "10.96.0.0/16", nodeIp: "10.77.0.21" };
 
@@ -111,4 +111,42 @@ test("chains no longer needed are flushed and deleted in the same restore", () =
   assert.ok(lines.includes(":SKIFF-SVC-AAAAAAAAAAAAAAAA - [0:0]"));
   assert.ok(lines.indexOf("-X SKIFF-SEP-BBBBBBBBBBBBBBBB") < lines.indexOf("COMMIT"));
   assert.ok(lines.includes("-X SKIFF-SVC-AAAAAAAAAAAAAAAA"));
+});
+
+test("LoadBalancer addresses are DNATed like the cluster IP; externalTrafficPolicy Local sends NodePort and LB traffic to local endpoints unmasqueraded, and drops it on a node without one", () => {
+  const lb = (name: string, etp: string, ip: string, nodePort: number): V1Service => ({
+    metadata: { name, namespace: "shop" },
+    spec: { clusterIP: `10.96.0.${nodePort - 30000}`, type: "LoadBalancer", externalTrafficPolicy: etp, ports: [{ port: 80, nodePort }] },
+    status: { loadBalancer: { ingress: [{ ip }] } },
+  });
+  const endpoints = (name: string): V1Endpoints => ({
+    metadata: { name, namespace: "shop" },
+    subsets: [{ addresses: [{ ip: "10.244.1.2", nodeName: "n1" }, { ip: "10.244.2.2", nodeName: "n2" }], ports: [{ port: 8080, protocol: "TCP" }] }],
+  });
+  const services = [lb("cluster", "Cluster", "10.77.0.200", 30001), lb("local", "Local", "10.77.0.201", 30002)];
+  const onN1 = servicePorts(services, [endpoints("cluster"), endpoints("local")], "n1");
+  assert.deepEqual(onN1.map((p) => [p.name, p.loadBalancerIps, p.localEndpoints]), [
+    ["shop/cluster", ["10.77.0.200"], undefined],
+    ["shop/local", ["10.77.0.201"], [{ ip: "10.244.1.2", port: 8080 }]],
+  ]);
+  const [cluster, local] = onN1;
+  const n1 = renderRules(onN1, { ...config, nodeName: "n1" }).text.split("\n");
+  assert.ok(n1.includes(`-A SKIFF-SERVICES -d 10.77.0.200/32 -p tcp -m tcp --dport 80 -m comment --comment "shop/cluster loadbalancer IP" -j ${serviceChain(cluster!)}`));
+  const xlb = externalChain(local!);
+  assert.ok(n1.includes(`-A SKIFF-SERVICES -d 10.77.0.201/32 -p tcp -m tcp --dport 80 -m comment --comment "shop/local loadbalancer IP" -j ${xlb}`));
+  assert.ok(n1.includes(`-A SKIFF-NODEPORTS -p tcp -m tcp --dport 30002 -m comment --comment "shop/local" -j ${xlb}`));
+  // The local chain jumps only to n1's endpoint, and never to the masquerade mark.
+  const xlbRules = n1.filter((l) => l.startsWith(`-A ${xlb} `));
+  assert.deepEqual(xlbRules, [`-A ${xlb} -m comment --comment "shop/local local endpoints" -j ${endpointChain(local!, { ip: "10.244.1.2", port: 8080 })}`]);
+  // The cluster IP still balances over both endpoints.
+  assert.equal(n1.filter((l) => l.startsWith(`-A ${serviceChain(local!)} `) && l.includes("SKIFF-SEP-")).length, 2);
+  // A node with no endpoint of `local` drops its NodePort and LB traffic.
+  const onN3 = servicePorts(services, [endpoints("cluster"), endpoints("local")], "n3");
+  const n3 = renderRules(onN3, { ...config, nodeName: "n3" }).text.split("\n");
+  assert.ok(n3.includes(`-A SKIFF-SERVICES -d 10.77.0.21/32 -p tcp -m tcp --dport 30002 -m comment --comment "shop/local has no local endpoints" -j DROP`));
+  assert.ok(n3.includes(`-A SKIFF-SERVICES -d 10.77.0.201/32 -p tcp -m tcp --dport 80 -m comment --comment "shop/local has no local endpoints" -j DROP`));
+  assert.ok(!n3.some((l) => l.includes("SKIFF-XLB-")));
+  // No endpoints at all: the LB address is rejected like the cluster IP.
+  const none = renderRules(servicePorts(services, [], "n1"), config).text;
+  assert.match(none, /-A SKIFF-SERVICES -d 10\.77\.0\.200\/32 -p tcp -m tcp --dport 80 -m comment --comment "shop\/cluster has no endpoints" -j REJECT/);
 });

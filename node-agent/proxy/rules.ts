@@ -32,6 +32,8 @@ export const affinityTimeoutDefault = 10800;
 export interface ProxyConfig {
   serviceCidr: string;
   nodeIp: string;
+  /** This node's name: which endpoints are local, for externalTrafficPolicy Local. */
+  nodeName?: string;
 }
 
 export interface ServicePortRules {
@@ -42,6 +44,13 @@ export interface ServicePortRules {
   nodePort?: number;
   endpoints: { ip: string; port: number }[];
   affinitySeconds?: number; // ClientIP session affinity
+  /** status.loadBalancer.ingress addresses of a LoadBalancer: DNATed like the cluster IP. */
+  loadBalancerIps?: string[];
+  /**
+   * externalTrafficPolicy Local: NodePort and load balancer traffic goes only
+   * to these (this node's) endpoints, unmasqueraded; none means it is dropped.
+   */
+  localEndpoints?: { ip: string; port: number }[];
 }
 
 function hash(text: string): string {
@@ -64,13 +73,14 @@ function hash(text: string): string {
 }
 
 export const serviceChain = (p: ServicePortRules): string => `SKIFF-SVC-${hash(`${p.name}/${p.protocol}`)}`;
+export const externalChain = (p: ServicePortRules): string => `SKIFF-XLB-${hash(`${p.name}/${p.protocol}`)}`;
 export const endpointChain = (p: ServicePortRules, ep: { ip: string; port: number }): string =>
   `SKIFF-SEP-${hash(`${p.name}/${p.protocol}/${ep.ip}:${ep.port}`)}`;
 
 // Service ports with their ready endpoints: ClusterIP, NodePort and
 // LoadBalancer services with a cluster IP; headless and ExternalName
 // services have no rules (DNS answers for them).
-export function servicePorts(services: V1Service[], endpoints: V1Endpoints[]): ServicePortRules[] {
+export function servicePorts(services: V1Service[], endpoints: V1Endpoints[], nodeName?: string): ServicePortRules[] {
   const byKey = new Map(endpoints.map((e) => [`${e.metadata?.namespace ?? "default"}/${e.metadata?.name ?? ""}`, e]));
   const out: ServicePortRules[] = [];
   for (const svc of services) {
@@ -84,12 +94,20 @@ export function servicePorts(services: V1Service[], endpoints: V1Endpoints[]): S
       const protocol = (port.protocol ?? "TCP").toLowerCase();
       if (protocol !== "tcp" && protocol !== "udp") continue;
       const eps: { ip: string; port: number }[] = [];
+      const local: { ip: string; port: number }[] = [];
       for (const subset of ep?.subsets ?? []) {
         const match = (subset.ports ?? []).find((p) => (p.name ?? "") === (port.name ?? "") && (p.protocol ?? "TCP").toLowerCase() === protocol);
         if (match === undefined) continue;
-        for (const a of subset.addresses ?? []) eps.push({ ip: a.ip, port: match.port });
+        for (const a of subset.addresses ?? []) {
+          eps.push({ ip: a.ip, port: match.port });
+          if (a.nodeName !== undefined && a.nodeName === nodeName) local.push({ ip: a.ip, port: match.port });
+        }
       }
-      eps.sort((a, b) => a.ip.localeCompare(b.ip) || a.port - b.port);
+      const order = (a: { ip: string; port: number }, b: { ip: string; port: number }): number => a.ip.localeCompare(b.ip) || a.port - b.port;
+      eps.sort(order);
+      local.sort(order);
+      const external = spec.type === "NodePort" || spec.type === "LoadBalancer";
+      const lbIps = spec.type === "LoadBalancer" ? (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? "").filter((ip) => ip !== "") : [];
       out.push({
         name: `${key}${port.name !== undefined && port.name !== "" ? `:${port.name}` : ""}`,
         protocol,
@@ -98,6 +116,8 @@ export function servicePorts(services: V1Service[], endpoints: V1Endpoints[]): S
         ...(port.nodePort !== undefined && (spec.type === "NodePort" || spec.type === "LoadBalancer") ? { nodePort: port.nodePort } : {}),
         endpoints: eps,
         ...(affinity !== undefined ? { affinitySeconds: affinity } : {}),
+        ...(lbIps.length > 0 ? { loadBalancerIps: lbIps } : {}),
+        ...(external && spec.externalTrafficPolicy === "Local" ? { localEndpoints: local } : {}),
       });
     }
   }
@@ -124,17 +144,46 @@ export function renderRules(ports: ServicePortRules[], config: ProxyConfig, prev
   nat.push(`-A ${chains.postrouting} ${comment("skiff service traffic requiring SNAT")} -j MASQUERADE`);
   for (const p of ports) {
     const proto = `-p ${p.protocol} -m ${p.protocol}`;
+    const lbIps = p.loadBalancerIps ?? [];
     if (p.endpoints.length === 0) {
-      filter.push(`-A ${chains.reject} -d ${p.clusterIp}/32 ${proto} --dport ${p.port} ${comment(`${p.name} has no endpoints`)} -j REJECT --reject-with icmp-port-unreachable`);
-      if (p.nodePort !== undefined) {
-        filter.push(`-A ${chains.reject} -d ${config.nodeIp}/32 ${proto} --dport ${p.nodePort} ${comment(`${p.name} has no endpoints`)} -j REJECT --reject-with icmp-port-unreachable`);
-      }
+      const reject = (dest: string, port: number): void => {
+        filter.push(`-A ${chains.reject} -d ${dest}/32 ${proto} --dport ${port} ${comment(`${p.name} has no endpoints`)} -j REJECT --reject-with icmp-port-unreachable`);
+      };
+      reject(p.clusterIp, p.port);
+      if (p.nodePort !== undefined) reject(config.nodeIp, p.nodePort);
+      for (const ip of lbIps) reject(ip, p.port);
       continue;
     }
     const svc = serviceChain(p);
     perService.add(svc);
     nat.push(`-A ${chains.services} -d ${p.clusterIp}/32 ${proto} --dport ${p.port} ${comment(`${p.name} cluster IP`)} -j ${svc}`);
-    if (p.nodePort !== undefined) nat.push(`-A ${chains.nodePorts} ${proto} --dport ${p.nodePort} ${comment(p.name)} -j ${svc}`);
+    // Traffic from outside the cluster: NodePorts and load balancer addresses.
+    let external = svc;
+    if (p.localEndpoints !== undefined) {
+      if (p.localEndpoints.length === 0) {
+        // No endpoint on this node: the node does not answer (kube-proxy drops it too).
+        const drop = (dest: string, port: number): void => {
+          filter.push(`-A ${chains.reject} -d ${dest}/32 ${proto} --dport ${port} ${comment(`${p.name} has no local endpoints`)} -j DROP`);
+        };
+        if (p.nodePort !== undefined) drop(config.nodeIp, p.nodePort);
+        for (const ip of lbIps) drop(ip, p.port);
+        external = "";
+      } else {
+        external = externalChain(p);
+        perService.add(external);
+        // Not masqueraded: the pod sees the client's address (its replies come back through this node).
+        const locals = p.localEndpoints.map((ep) => endpointChain(p, ep));
+        locals.forEach((chain, i) => {
+          const left = locals.length - i;
+          const pick = left > 1 ? ` -m statistic --mode random --probability ${(1 / left).toFixed(10)}` : "";
+          nat.push(`-A ${external} ${comment(`${p.name} local endpoints`)}${pick} -j ${chain}`);
+        });
+      }
+    }
+    if (external !== "") {
+      if (p.nodePort !== undefined) nat.push(`-A ${chains.nodePorts} ${proto} --dport ${p.nodePort} ${comment(p.name)} -j ${external}`);
+      for (const ip of lbIps) nat.push(`-A ${chains.services} -d ${ip}/32 ${proto} --dport ${p.port} ${comment(`${p.name} loadbalancer IP`)} -j ${external}`);
+    }
     // Every service packet is masqueraded: replies must come back through
     // this node, which undoes the DNAT (pods share one L2 bridge).
     nat.push(`-A ${svc} ${comment(p.name)} -j ${chains.markMasq}`);

@@ -64,7 +64,7 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
     test("discovery, OpenAPI and metrics", async () => {
       assert.deepEqual((await api.request("/api")).json().versions, ["v1"]);
       const groups = (await api.request("/apis")).json().groups as { name: string; versions: { version: string }[] }[];
-      assert.deepEqual(groups.map((g) => g.name), ["apps", "batch", "coordination.k8s.io", "policy", "storage.k8s.io", "apiextensions.k8s.io", "autoscaling", "metrics.k8s.io"]);
+      assert.deepEqual(groups.map((g) => g.name), ["apps", "batch", "coordination.k8s.io", "policy", "storage.k8s.io", "apiextensions.k8s.io", "autoscaling", "metrics.k8s.io", "networking.k8s.io"]);
       assert.deepEqual(groups.find((g) => g.name === "batch")!.versions.map((v) => v.version), ["v1", "v1beta1"]);
       const core = (await api.request("/api/v1")).json().resources as { name: string; shortNames?: string[]; categories?: string[]; verbs: string[] }[];
       const pods = core.find((r) => r.name === "pods")!;
@@ -385,6 +385,62 @@ for (const kind of ["skiff", "etcd"] as StoreKind[]) {
       assert.equal(again.status, 201, again.body);
       const kube = (await api.request("/api/v1/namespaces/default/services/kubernetes")).json() as { spec: { clusterIP: string } };
       assert.equal(kube.spec.clusterIP, "10.96.0.1");
+    });
+
+    test("Service types: ExternalName needs a DNS name and gets no cluster IP; LoadBalancer with externalTrafficPolicy Local gets a health check node port", async () => {
+      const create = (body: unknown): ReturnType<typeof api.request> => api.request("/api/v1/namespaces/t/services", { method: "POST", body: JSON.stringify(body) });
+      const ext = await create({ metadata: { name: "ext" }, spec: { type: "ExternalName", externalName: "db.example.org" } });
+      assert.equal(ext.status, 201, ext.body);
+      assert.equal((ext.json() as { spec: { clusterIP?: string } }).spec.clusterIP, undefined);
+      const missing = expectStatus(await create({ metadata: { name: "ext2" }, spec: { type: "ExternalName" } }), 422, "Invalid");
+      assert.match(String(missing.message), /spec\.externalName: Required value/);
+      expectStatus(await create({ metadata: { name: "ext3" }, spec: { type: "ExternalName", externalName: "Not_A_Name" } }), 422, "Invalid");
+      expectStatus(await create({ metadata: { name: "ext4" }, spec: { type: "ExternalName", externalName: "a.b", clusterIP: "10.96.0.77" } }), 422, "Invalid");
+      const etp = expectStatus(await create({ metadata: { name: "etp" }, spec: { externalTrafficPolicy: "Local", ports: [{ port: 80 }] } }), 422, "Invalid");
+      assert.match(String(etp.message), /spec\.externalTrafficPolicy/);
+      const lb = await create({ metadata: { name: "lb" }, spec: { type: "LoadBalancer", externalTrafficPolicy: "Local", ports: [{ port: 80 }] } });
+      assert.equal(lb.status, 201, lb.body);
+      const spec = (lb.json() as { spec: { clusterIP: string; healthCheckNodePort: number; ports: { nodePort: number }[] } }).spec;
+      assert.match(spec.clusterIP, /^10\.96\./);
+      assert.ok(spec.ports[0]!.nodePort >= 30000 && spec.healthCheckNodePort >= 30000 && spec.healthCheckNodePort !== spec.ports[0]!.nodePort);
+      // Back to Cluster: the health check port is given back and can be taken by another Service.
+      const back = await api.request("/api/v1/namespaces/t/services/lb", { method: "PATCH", body: '{"spec":{"externalTrafficPolicy":"Cluster"}}', contentType: "application/merge-patch+json" });
+      assert.equal(back.status, 200, back.body);
+      assert.equal((back.json() as { spec: { healthCheckNodePort?: number } }).spec.healthCheckNodePort, undefined);
+      const reuse = await create({ metadata: { name: "np-reuse" }, spec: { type: "NodePort", ports: [{ port: 80, nodePort: spec.healthCheckNodePort }] } });
+      assert.equal(reuse.status, 201, reuse.body);
+      // LoadBalancer to ExternalName drops the cluster IP and node ports it sent back unchanged.
+      const toExt = await api.request("/api/v1/namespaces/t/services/lb", { method: "PATCH", body: '{"spec":{"type":"ExternalName","externalName":"lb.example.org"}}', contentType: "application/merge-patch+json" });
+      assert.equal(toExt.status, 200, toExt.body);
+      const extSpec = (toExt.json() as { spec: { clusterIP?: string; ports: { nodePort?: number }[] } }).spec;
+      assert.equal(extSpec.clusterIP, undefined);
+      assert.equal(extSpec.ports[0]!.nodePort, undefined);
+      const ipAgain = await create({ metadata: { name: "ip-reuse" }, spec: { clusterIP: spec.clusterIP, ports: [{ port: 80 }] } });
+      assert.equal(ipAgain.status, 201, ipAgain.body);
+    });
+
+    test("Ingress and IngressClass (networking.k8s.io/v1): valid objects stored, invalid ones refused with 422 naming the field", async () => {
+      const cls = await api.request("/apis/networking.k8s.io/v1/ingressclasses", { method: "POST", body: JSON.stringify({ metadata: { name: "skiff" }, spec: { controller: "skiff.io/ingress" } }) });
+      assert.equal(cls.status, 201, cls.body);
+      expectStatus(await api.request("/apis/networking.k8s.io/v1/ingressclasses", { method: "POST", body: JSON.stringify({ metadata: { name: "bad" }, spec: {} }) }), 422, "Invalid");
+      const ingress = (spec: unknown): string => JSON.stringify({ metadata: { name: "web" }, spec });
+      const path = "/apis/networking.k8s.io/v1/namespaces/t/ingresses";
+      const ok = await api.request(path, {
+        method: "POST",
+        body: ingress({
+          ingressClassName: "skiff",
+          defaultBackend: { service: { name: "fallback", port: { number: 80 } } },
+          rules: [{ host: "shop.example.org", http: { paths: [{ path: "/api", pathType: "Prefix", backend: { service: { name: "api", port: { name: "http" } } } }] } }],
+        }),
+      });
+      assert.equal(ok.status, 201, ok.body);
+      assert.deepEqual((ok.json() as { status: unknown }).status, { loadBalancer: {} });
+      const noPathType = expectStatus(await api.request(path, { method: "POST", body: ingress({ rules: [{ http: { paths: [{ path: "/", backend: { service: { name: "a", port: { number: 80 } } } }] } }] }) }), 422, "Invalid");
+      assert.match(String(noPathType.message), /spec\.rules\[0\]\.http\.paths\[0\]\.pathType: Required value/);
+      const relative = expectStatus(await api.request(path, { method: "POST", body: ingress({ rules: [{ http: { paths: [{ path: "api", pathType: "Exact", backend: { service: { name: "a", port: { number: 80 } } } }] } }] }) }), 422, "Invalid");
+      assert.match(String(relative.message), /paths\[0\]\.path: Invalid value/);
+      expectStatus(await api.request(path, { method: "POST", body: ingress({}) }), 422, "Invalid");
+      expectStatus(await api.request(path, { method: "POST", body: ingress({ defaultBackend: { service: { name: "a", port: { number: 80, name: "http" } } } }) }), 422, "Invalid");
     });
 
     test("the API server restarts onto the same store and serves what it held", async () => {

@@ -17,7 +17,7 @@ before(async () => {
     nodes: 1,
     scheduler: true,
     controllerManager: true,
-    controllerManagerArgs: ["--horizontal-pod-autoscaler-sync-period=2s", "--horizontal-pod-autoscaler-downscale-stabilization=15s"],
+    controllerManagerArgs: () => ["--horizontal-pod-autoscaler-sync-period=2s", "--horizontal-pod-autoscaler-downscale-stabilization=15s"],
   });
   await cluster.waitNodesReady();
 });

@@ -25,8 +25,8 @@ export interface LocalClusterOptions {
   nodes: number; // at most 4 (a /27 of the network's .128/25 each)
   scheduler?: boolean;
   controllerManager?: boolean;
-  /** Extra flags for the controller manager. */
-  controllerManagerArgs?: string[];
+  /** Extra flags for the controller manager, from the network it got (e.g. --load-balancer-ip-range). */
+  controllerManagerArgs?: (net: TestNetwork) => string[];
 }
 
 export class LocalCluster {
@@ -68,7 +68,7 @@ export class LocalCluster {
     this.api = await ApiServerProcess.start("skiff", { host: this.net.gateway, serviceCidr: this.net.serviceCidr });
     if (this.options.scheduler === true) this.scheduler = SchedulerProcess.start(this.api.kubeconfig, []);
     if (this.options.controllerManager === true) {
-      const manager = spawn(process.execPath, ["--import", "tsx", join(repo, "deploy/src/cli.ts"), "controller-manager", "--kubeconfig", this.api.kubeconfig, ...(this.options.controllerManagerArgs ?? [])], {
+      const manager = spawn(process.execPath, ["--import", "tsx", join(repo, "deploy/src/cli.ts"), "controller-manager", "--kubeconfig", this.api.kubeconfig, ...(this.options.controllerManagerArgs?.(this.net) ?? [])], {
         cwd: repo,
         stdio: ["ignore", "pipe", "pipe"],
       });

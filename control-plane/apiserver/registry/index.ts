@@ -3,6 +3,7 @@ import { configMaps, endpoints, events, namespaces, nodes, pods, secrets, servic
 import { horizontalPodAutoscalers } from "./kinds/autoscaling.ts";
 import { customResourceDefinitions } from "./kinds/custom-resource-definition.ts";
 import { nodeMetrics, podMetrics } from "./kinds/resource-metrics.ts";
+import { ingressClasses, ingresses } from "./kinds/networking.ts";
 import { podDisruptionBudgets } from "./kinds/policy.ts";
 import { limitRanges, resourceQuotas } from "./kinds/quota.ts";
 import { services } from "./kinds/service.ts";
@@ -37,6 +38,8 @@ export const resourceTypes: ResourceType[] = [
   horizontalPodAutoscalers,
   nodeMetrics,
   podMetrics,
+  ingresses,
+  ingressClasses,
 ];
 
 /** The kinds CRDs define, kept current by custom-resources/crd-watcher.ts; built-in kinds win on a clash. */

@@ -10,7 +10,7 @@ test("every kind names a model the field checks know, and a unique resource", ()
   for (const t of resourceTypes) assert.ok(t.model === "" || knownModel(t.model), `${t.kind}: no model ${t.model}`);
   const names = resourceTypes.map((t) => `${t.group}/${t.resource}`);
   assert.equal(new Set(names).size, names.length);
-  assert.deepEqual(groups().map((g) => g.name), ["apps", "batch", "coordination.k8s.io", "policy", "storage.k8s.io", "apiextensions.k8s.io", "autoscaling", "metrics.k8s.io"]);
+  assert.deepEqual(groups().map((g) => g.name), ["apps", "batch", "coordination.k8s.io", "policy", "storage.k8s.io", "apiextensions.k8s.io", "autoscaling", "metrics.k8s.io", "networking.k8s.io"]);
   assert.equal(findResource({ group: "batch", version: "v1beta1" }, "cronjobs")?.kind, "CronJob");
   assert.equal(findResource({ group: "batch", version: "v1beta1" }, "jobs"), undefined);
 });

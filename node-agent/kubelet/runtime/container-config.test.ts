@@ -31,6 +31,7 @@ test("the infra container holds the pod IP and is labelled; its setup routes the
   assert.equal(c.Labels?.["skiff.pod-ip"], "10.244.1.7");
   assert.equal(c.Labels?.["skiff.test-run"], "t1");
   assert.deepEqual(infraSetup(ctx), { cmd: ["/bin/sh", "-c", "busybox ip route add 10.96.0.0/16 via 10.77.0.21"], env: [] });
+  assert.deepEqual(infraSetup({ ...ctx, viaNode: ["10.77.0.1"] }).cmd[2], "busybox ip route add 10.96.0.0/16 via 10.77.0.21 && busybox ip route add 10.77.0.1/32 via 10.77.0.21");
   const dns = { nameservers: ["10.77.0.21"], searches: ["shop.svc.cluster.local", "svc.cluster.local", "cluster.local"], options: ["ndots:5"] };
   assert.deepEqual(infraSetup({ ...ctx, dns }), {
     cmd: ["/bin/sh", "-c", 'busybox ip route add 10.96.0.0/16 via 10.77.0.21 && printf "%s" "$RESOLV_CONF" > /etc/resolv.conf'],

@@ -35,6 +35,11 @@ export interface PodContext {
   // The pod's resolver (dnsPolicy applied), undefined for Docker's own.
   dns?: PodDns;
   objects?: ObjectSource; // ConfigMaps and Secrets
+  // Addresses outside the pods the pod reaches through its node (the
+  // network's gateway, i.e. the host), as a pod's default route goes via its
+  // node in Kubernetes: replies to externalTrafficPolicy Local traffic must
+  // pass the node that DNATed it, which does not masquerade that traffic.
+  viaNode?: string[];
 
 }
 
@@ -212,6 +217,7 @@ export function infraConfig(pod: V1Pod, ctx: PodContext): Docker.ContainerCreate
 // embedded resolver (127.0.0.11) does not forward to `--dns` servers.
 export function infraSetup(ctx: PodContext): { cmd: string[]; env: string[] } {
   const steps = [`busybox ip route add ${ctx.serviceCidr} via ${ctx.hostIp}`];
+  for (const ip of ctx.viaNode ?? []) steps.push(`busybox ip route add ${ip}/32 via ${ctx.hostIp}`);
   const env: string[] = [];
   if (ctx.dns !== undefined) {
     steps.push('printf "%s" "$RESOLV_CONF" > /etc/resolv.conf');

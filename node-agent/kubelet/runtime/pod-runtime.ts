@@ -41,6 +41,8 @@ export interface PodRuntimeOptions {
   // ConfigMaps and Secrets for env and volumes.
   objects?: ObjectSource;
   clusterDomain?: string;
+  // Addresses pods reach through the node (container-config.ts PodContext.viaNode).
+  viaNode?: string[];
 }
 
 export interface RuntimeContainer {
@@ -116,6 +118,7 @@ export class DockerPodRuntime {
       infraImage: o.infraImage,
       ...(o.agentContainer !== undefined ? { pidMode: `container:${o.agentContainer}` } : {}),
       extraLabels: o.extraLabels ?? {},
+      ...(o.viaNode !== undefined && o.viaNode.length > 0 ? { viaNode: o.viaNode } : {}),
     };
   }
 

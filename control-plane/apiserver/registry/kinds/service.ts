@@ -3,7 +3,7 @@
 import type { StatusCause } from "../../errors.ts";
 import { age, at, col, num, str } from "../printing.ts";
 import type { KubeObject } from "../types.ts";
-import { checkDns1123Label, checkMetadata, checkPort, duplicate, invalidValue, notSupported, required } from "../validation.ts";
+import { checkDns1123Label, checkDns1123Subdomain, checkMetadata, checkPort, duplicate, invalidValue, notSupported, required } from "../validation.ts";
 import { defineKind } from "./define.ts";
 
 type Json = Record<string, unknown>;
@@ -17,6 +17,9 @@ function spec(o: KubeObject): Json {
 
 const wantsClusterIp = (s: Json): boolean => s.type !== "ExternalName" && s.clusterIP !== "None";
 const wantsNodePorts = (s: Json): boolean => s.type === "NodePort" || s.type === "LoadBalancer";
+// kube allocates a health check port only for LoadBalancers that keep traffic on the node.
+const wantsHealthCheckPort = (s: Json): boolean => s.type === "LoadBalancer" && s.externalTrafficPolicy === "Local";
+const externalName = (s: Json): string => (typeof s.externalName === "string" ? s.externalName.replace(/\.$/, "") : "");
 
 export const services = defineKind({
   group: "",
@@ -53,6 +56,7 @@ export const services = defineKind({
     s.type ??= "ClusterIP";
     s.sessionAffinity ??= "None";
     if (s.type !== "ExternalName") s.internalTrafficPolicy ??= "Cluster";
+    if (wantsNodePorts(s)) s.externalTrafficPolicy ??= "Cluster";
     for (const p of arr(s.ports)) {
       p.protocol ??= "TCP";
       p.targetPort ??= p.port;
@@ -85,7 +89,19 @@ export const services = defineKind({
       if (numbers.has(key)) causes.push(duplicate(`${path}`, key));
       numbers.add(key);
     });
-    if (old !== undefined) {
+    if (s.type === "ExternalName") {
+      if (externalName(s) === "") causes.push(required("spec.externalName"));
+      else causes.push(...checkDns1123Subdomain("spec.externalName", externalName(s)));
+      if (typeof s.clusterIP === "string" && s.clusterIP !== "") causes.push(invalidValue("spec.clusterIP", s.clusterIP, "may not be set for ExternalName services"));
+    }
+    if (s.externalTrafficPolicy !== undefined) {
+      if (!wantsNodePorts(s)) causes.push(invalidValue("spec.externalTrafficPolicy", s.externalTrafficPolicy, "may only be set for externally-accessible services"));
+      else if (!["Cluster", "Local"].includes(String(s.externalTrafficPolicy))) causes.push(notSupported("spec.externalTrafficPolicy", s.externalTrafficPolicy, ["Cluster", "Local"]));
+    }
+    if (typeof s.healthCheckNodePort === "number" && s.healthCheckNodePort !== 0 && !wantsHealthCheckPort(s)) {
+      causes.push(invalidValue("spec.healthCheckNodePort", s.healthCheckNodePort, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
+    }
+    if (old !== undefined && s.type !== "ExternalName") {
       const before = str(old, "spec.clusterIP");
       if (before !== "" && s.clusterIP !== undefined && s.clusterIP !== before) causes.push(invalidValue("spec.clusterIP", s.clusterIP, "field is immutable"));
     }
@@ -107,7 +123,10 @@ export const services = defineKind({
           p.nodePort = await ctx.allocateNodePort(typeof p.nodePort === "number" && p.nodePort !== 0 ? p.nodePort : undefined);
           allocated.ports.push(p.nodePort as number);
         }
-        s.externalTrafficPolicy ??= "Cluster";
+      }
+      if (wantsHealthCheckPort(s)) {
+        s.healthCheckNodePort = await ctx.allocateNodePort(typeof s.healthCheckNodePort === "number" && s.healthCheckNodePort !== 0 ? s.healthCheckNodePort : undefined);
+        allocated.ports.push(s.healthCheckNodePort as number);
       }
     } catch (err) {
       if (allocated.ip !== undefined) await ctx.releaseClusterIp(allocated.ip);
@@ -116,6 +135,21 @@ export const services = defineKind({
     }
   },
   afterFailedCreate: (o, ctx) => release(o, ctx),
+  // kube's dropTypeDependentFields: a type change drops what only the old
+  // type used, when the client sent it back unchanged.
+  prepareUpdate: (o, old) => {
+    const s = spec(o);
+    const before = (typeof old.spec === "object" && old.spec !== null ? old.spec : {}) as Json;
+    if (!wantsNodePorts(s)) {
+      const oldPorts = new Set(arr(before.ports).map((p) => num(p, "nodePort")));
+      for (const p of arr(s.ports)) if (typeof p.nodePort === "number" && oldPorts.has(p.nodePort)) delete p.nodePort;
+      if (s.externalTrafficPolicy === before.externalTrafficPolicy) delete s.externalTrafficPolicy;
+    }
+    if (s.type === "ExternalName" && s.clusterIP === before.clusterIP) {
+      for (const f of ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"]) delete s[f];
+    }
+    if (!wantsHealthCheckPort(s) && s.healthCheckNodePort === before.healthCheckNodePort) delete s.healthCheckNodePort;
+  },
   beforeUpdate: async (o, old, ctx) => {
     const s = spec(o);
     if (wantsClusterIp(s) && (s.clusterIP === undefined || s.clusterIP === "")) {
@@ -132,13 +166,19 @@ export const services = defineKind({
         else p.nodePort = await ctx.allocateNodePort(asked === 0 ? undefined : asked);
       }
     }
+    if (wantsHealthCheckPort(s)) {
+      const previous = num(old, "spec.healthCheckNodePort");
+      const asked = typeof s.healthCheckNodePort === "number" && s.healthCheckNodePort !== 0 ? s.healthCheckNodePort : previous;
+      s.healthCheckNodePort = asked !== 0 && asked === previous ? asked : await ctx.allocateNodePort(asked === 0 ? undefined : asked);
+    }
   },
   afterUpdate: async (o, old, ctx) => {
-    const kept = new Set(arr(at(o, "spec.ports")).map((p) => num(p, "nodePort")));
-    for (const p of arr(at(old, "spec.ports"))) {
-      const port = num(p, "nodePort");
+    const kept = new Set([...arr(at(o, "spec.ports")).map((p) => num(p, "nodePort")), num(o, "spec.healthCheckNodePort")]);
+    for (const port of [...arr(at(old, "spec.ports")).map((p) => num(p, "nodePort")), num(old, "spec.healthCheckNodePort")]) {
       if (port !== 0 && !kept.has(port)) await ctx.releaseNodePort(port);
     }
+    const ip = str(old, "spec.clusterIP");
+    if (ip !== "" && ip !== "None" && str(o, "spec.clusterIP") !== ip) await ctx.releaseClusterIp(ip);
   },
   afterDelete: (o, ctx) => release(o, ctx),
 });
@@ -147,4 +187,5 @@ async function release(o: KubeObject, ctx: Parameters<NonNullable<typeof service
   const ip = str(o, "spec.clusterIP");
   if (ip !== "" && ip !== "None") await ctx.releaseClusterIp(ip);
   for (const p of arr(at(o, "spec.ports"))) if (num(p, "nodePort") > 0) await ctx.releaseNodePort(num(p, "nodePort"));
+  if (num(o, "spec.healthCheckNodePort") > 0) await ctx.releaseNodePort(num(o, "spec.healthCheckNodePort"));
 }
