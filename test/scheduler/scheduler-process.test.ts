@@ -200,6 +200,19 @@ test("preemption: a pod of higher priority evicts a lower one through the API an
   await post("/api/v1/namespaces/s3/pods", onSmall("low", 0));
   assert.equal(await until("low bound", () => nodeOf("s3", "low"), () => s.output()), "small");
   await post("/api/v1/namespaces/s3/pods", onSmall("high", 1000));
+  // The scheduler deletes the victim gracefully (deletionTimestamp set); with
+  // no kubelet here, the test finishes the delete as the node's kubelet would.
+  const terminating = await until("low terminating", async () => {
+    const r = await api.request("/api/v1/namespaces/s3/pods/low");
+    const meta = r.status === 200 ? (r.json().metadata as Obj) : undefined;
+    return meta?.deletionTimestamp !== undefined ? meta : undefined;
+  }, () => s.output());
+  const uid = terminating.uid as string;
+  const forced = await api.request("/api/v1/namespaces/s3/pods/low", {
+    method: "DELETE",
+    body: JSON.stringify({ kind: "DeleteOptions", apiVersion: "v1", gracePeriodSeconds: 0, preconditions: { uid } }),
+  });
+  assert.equal(forced.status, 200, forced.body);
   assert.equal(await until("high bound", () => nodeOf("s3", "high"), () => s.output()), "small");
   const gone = await api.request("/api/v1/namespaces/s3/pods/low");
   assert.equal(gone.status, 404, "the victim was deleted");

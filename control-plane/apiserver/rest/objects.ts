@@ -24,6 +24,8 @@ export interface ListOptions extends Selectors {
   continueToken: string | undefined;
   resourceVersion: string | undefined;
   resourceVersionMatch: string | undefined;
+  /** Read the local store member's copy without a quorum round (admission's view, like kube's informer caches). */
+  serializable?: boolean;
 }
 
 export interface ListPage {
@@ -132,7 +134,7 @@ export class ObjectStore {
     for (;;) {
       let page;
       try {
-        page = await this.storage.list(prefix, { revision, limit: limit === 0 ? 0 : limit - items.length + 1, startKey });
+        page = await this.storage.list(prefix, { revision, limit: limit === 0 ? 0 : limit - items.length + 1, startKey, serializable: opts.serializable === true });
       } catch (err) {
         if (err instanceof StorageError && err.code === "compacted" && opts.continueToken !== undefined) {
           throw gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
@@ -332,7 +334,7 @@ export class ObjectStore {
 
   /** The namespace's objects as quota admission reads them. */
   private namespacePolicy(): NamespaceObjects {
-    const everything = { labels: [], fields: [], limit: 0, continueToken: undefined, resourceVersion: undefined, resourceVersionMatch: undefined };
+    const everything = { labels: [], fields: [], limit: 0, continueToken: undefined, resourceVersion: undefined, resourceVersionMatch: undefined, serializable: true };
     return {
       all: async (type, namespace) => (await this.list(type, type.versions[0]!, namespace, everything)).items,
       typeOf: (name) => {

@@ -71,6 +71,7 @@ export class EtcdStorage implements Storage {
         rangeEnd: prefixEnd(p),
         revision: opts.revision ?? 0,
         limit,
+        serializable: opts.serializable === true,
       });
       const items = r.kvs.map(toStored);
       const count = Number(r.count ?? items.length);

@@ -16,6 +16,8 @@ export interface ListOptions {
   limit?: number;
   /** Start at this key (inclusive) instead of the prefix itself. */
   startKey?: string;
+  /** Answer from the local member without a quorum round (etcd's serializable read; may lag the leader slightly). */
+  serializable?: boolean;
 }
 
 export interface ListResult {
