@@ -20,6 +20,7 @@ import { connectDocker, createTestNetwork, type TestNetwork } from "../support/c
 import { removeByLabel, testRunLabel } from "../support/docker.ts";
 import { sample } from "../support/metrics.ts";
 import { ensureNodeAgentImage, nodeAgentImage } from "../support/node-agent-image.ts";
+import { pollUntil } from "../support/until.ts";
 
 const run = testRunLabel("agent");
 const labels = { [run.key]: run.value };
@@ -30,22 +31,8 @@ let net: TestNetwork;
 let api: ApiServerProcess | undefined;
 let agent: AgentNode | undefined;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what} (${String(last)})\nagent log:\n${(await agent?.logs().catch(() => "")) ?? ""}`.slice(-6000));
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> =>
+  pollUntil(what, probe, { timeoutMs, intervalMs: 300, diagnostics: async () => `agent log:\n${(await agent?.logs().catch(() => "")) ?? ""}`.slice(-6000) });
 
 async function getJson<T>(path: string): Promise<T | undefined> {
   const r = await api!.request(path);

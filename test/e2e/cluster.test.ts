@@ -21,6 +21,7 @@ import type { TestNetwork } from "../support/cluster-network.ts";
 import { removeByLabel } from "../support/docker.ts";
 import { LocalCluster } from "../support/local-cluster.ts";
 import { nodeAgentImage } from "../support/node-agent-image.ts";
+import { pollUntil } from "../support/until.ts";
 
 let cluster: LocalCluster | undefined;
 let docker: Docker;
@@ -31,20 +32,8 @@ let nodeNames: string[] = [];
 
 const prefix = (cidr: string): string => cidr.split(".").slice(0, 3).join(".");
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${String(last)})\n${(await cluster?.diagnostics()) ?? ""}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> =>
+  pollUntil(what, probe, { timeoutMs, diagnostics: () => cluster?.diagnostics() });
 
 async function getJson<T>(path: string): Promise<T | undefined> {
   const r = await api.request(path);

@@ -9,6 +9,7 @@ import { after, before, test } from "node:test";
 import { nodeBinary } from "../../deploy/images/images.ts";
 import { kubectl120, kubectl132 } from "../support/apiserver.ts";
 import { LocalCluster } from "../support/local-cluster.ts";
+import { pollUntil } from "../support/until.ts";
 
 let cluster: LocalCluster | undefined;
 
@@ -33,13 +34,8 @@ function kubectl(bin: string, args: string[]): Promise<{ status: number; output:
   });
 }
 
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${(await cluster?.diagnostics()) ?? ""}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const until = (what: string, probe: () => Promise<boolean>, timeoutMs = 120_000): Promise<true> =>
+  pollUntil(what, async () => ((await probe()) ? true : undefined), { timeoutMs, intervalMs: 300, diagnostics: () => cluster?.diagnostics() });
 
 async function runPod(name: string, script: string, grace: number): Promise<void> {
   const api = cluster!.api!;

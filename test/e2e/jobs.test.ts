@@ -12,25 +12,14 @@ import type { V1CronJob, V1Job, V1JobList, V1Pod, V1PodList } from "@kubernetes/
 import type { ApiServerProcess } from "../support/apiserver.ts";
 import { kubectl120, kubectl132 } from "../support/apiserver.ts";
 import { LocalCluster } from "../support/local-cluster.ts";
+import { pollUntil } from "../support/until.ts";
 
 let cluster: LocalCluster | undefined;
 let api: ApiServerProcess;
 let image = "";
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${String(last)})\n${(await cluster?.diagnostics()) ?? ""}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> =>
+  pollUntil(what, probe, { timeoutMs, diagnostics: () => cluster?.diagnostics() });
 
 async function getJson<T>(path: string): Promise<T | undefined> {
   const r = await api.request(path);

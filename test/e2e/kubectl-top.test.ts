@@ -7,6 +7,7 @@ import { after, before, test } from "node:test";
 import { nodeBinary } from "../../deploy/images/images.ts";
 import { kubectl120, kubectl132 } from "../support/apiserver.ts";
 import { LocalCluster } from "../support/local-cluster.ts";
+import { pollUntil } from "../support/until.ts";
 
 let cluster: LocalCluster | undefined;
 
@@ -18,15 +19,8 @@ after(async () => {
   await cluster?.stop();
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}\n${(await cluster?.diagnostics()) ?? ""}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> =>
+  pollUntil(what, probe, { timeoutMs, intervalMs: 1000, diagnostics: () => cluster?.diagnostics() });
 
 const millicores = (cpu: string): number => (cpu.endsWith("n") ? Number(cpu.slice(0, -1)) / 1e6 : cpu.endsWith("m") ? Number(cpu.slice(0, -1)) : Number(cpu) * 1000);
 

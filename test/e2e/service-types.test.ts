@@ -19,6 +19,7 @@ import { execInContainer } from "../../node-agent/kubelet/runtime/exec.ts";
 import type { AgentNode } from "../support/agent-node.ts";
 import { type ApiServerProcess, kubectl120, kubectl132 } from "../support/apiserver.ts";
 import { LocalCluster } from "../support/local-cluster.ts";
+import { pollUntil } from "../support/until.ts";
 
 let cluster: LocalCluster | undefined;
 let docker: Docker;
@@ -26,20 +27,8 @@ let api: ApiServerProcess;
 let nodes: AgentNode[] = [];
 let pool = { first: "", last: "" };
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${String(last)})\n${(await cluster?.diagnostics()) ?? ""}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> =>
+  pollUntil(what, probe, { timeoutMs, diagnostics: () => cluster?.diagnostics() });
 
 async function getJson<T>(path: string): Promise<T | undefined> {
   const r = await api.request(path);

@@ -18,6 +18,7 @@ import { nodeBinary } from "../../deploy/images/images.ts";
 import { execInContainer } from "../../node-agent/kubelet/runtime/exec.ts";
 import { type ApiServerProcess, kubectl120, kubectl132 } from "../support/apiserver.ts";
 import { LocalCluster } from "../support/local-cluster.ts";
+import { pollUntil } from "../support/until.ts";
 
 let cluster: LocalCluster | undefined;
 let docker: Docker;
@@ -33,20 +34,8 @@ after(async () => {
   await cluster?.stop();
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${String(last)})\n${(await cluster?.diagnostics()) ?? ""}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> =>
+  pollUntil(what, probe, { timeoutMs, intervalMs: 250, diagnostics: () => cluster?.diagnostics() });
 
 async function getJson<T>(path: string): Promise<T | undefined> {
   const r = await api.request(path);
