@@ -224,7 +224,9 @@ export class ObjectStore {
       await type.afterFailedCreate?.(obj, this.hooks);
       throw alreadyExists(type.resource, type.group, name);
     }
-    if (quotas.length > 0 || (type.resource === "resourcequotas" && type.group === "")) await this.refreshQuotas(namespace!);
+    // A new quota is counted from a fresh read; other creates leave the quotas as admission read them.
+    if (type.resource === "resourcequotas" && type.group === "") await this.refreshQuotas(namespace!);
+    else if (quotas.length > 0) await this.refreshQuotas(namespace!, quotas);
     return withVersion(type, version, { ...obj, metadata: { ...obj.metadata, resourceVersion: String(result.revision) } });
   }
 
@@ -332,11 +334,21 @@ export class ObjectStore {
     return obj;
   }
 
-  /** The namespace's objects as quota admission reads them. */
+  /**
+   * The namespace's objects as quota admission reads them: each kind read
+   * once per policy (a quota counts pods for several keys), so take a new
+   * policy to see writes made since.
+   */
   private namespacePolicy(): NamespaceObjects {
     const everything = { labels: [], fields: [], limit: 0, continueToken: undefined, resourceVersion: undefined, resourceVersionMatch: undefined, serializable: true };
+    const read = new Map<string, Promise<KubeObject[]>>();
     return {
-      all: async (type, namespace) => (await this.list(type, type.versions[0]!, namespace, everything)).items,
+      all: (type, namespace) => {
+        const key = `${type.group}/${type.resource}/${namespace}`;
+        let items = read.get(key);
+        if (items === undefined) read.set(key, (items = this.list(type, type.versions[0]!, namespace, everything).then((page) => page.items)));
+        return items;
+      },
       typeOf: (name) => {
         const [resource, ...group] = name.split(".");
         return this.allTypes.find((t) => t.resource === resource && t.group === group.join("."));
@@ -345,10 +357,10 @@ export class ObjectStore {
   }
 
   /** Writes each quota's status.used as counted now; best effort (admission counts afresh anyway). */
-  private async refreshQuotas(namespace: string): Promise<void> {
+  private async refreshQuotas(namespace: string, quotas?: KubeObject[]): Promise<void> {
     const policy = this.namespacePolicy();
     const type = policy.typeOf("resourcequotas")!;
-    for (const quota of await policy.all(type, namespace)) {
+    for (const quota of quotas ?? (await policy.all(type, namespace))) {
       try {
         const status = await quotaStatus(policy, quota, namespace);
         await this.update(type, type.versions[0]!, namespace, quota.metadata.name!, { ...quota, status }, "status");
